@@ -1,0 +1,44 @@
+"""Convert seed-format NER JSON to a spaCy DocBin, refusing data whose spans miss token boundaries."""
+
+from pathlib import Path
+
+import spacy
+import typer
+
+from animal_verifier.corpus import CorpusError, convert, read_records
+
+
+def main(
+    input_path: Path = typer.Argument(..., help="Seed-format JSON list (or JSON Lines) file"),
+    output_path: Path = typer.Argument(..., help="Where to write the .spacy DocBin"),
+    lang: str = typer.Option("en", help="Language whose tokenizer defines token boundaries"),
+    max_misaligned: float = typer.Option(0.005, help="Fail when more than this share of spans is misaligned"),
+) -> None:
+    try:
+        records = read_records(input_path)
+    except CorpusError as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    result = convert(spacy.blank(lang), records)
+    typer.echo(
+        f"{input_path}: {result.n_docs} docs, {result.n_spans} spans, {len(result.misaligned)} misaligned"
+    )
+    for record, (start, end, _) in result.misaligned[:5]:
+        typer.echo(f"  misaligned {record.text[start:end]!r} at {input_path}:{record.line}: {record.text!r}")
+    if result.misaligned_share > max_misaligned:
+        typer.secho(
+            f"error: {result.misaligned_share:.2%} of spans don't fall on token boundaries "
+            f"(limit {max_misaligned:.2%}); fix the data or the tokenizer",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output_path.with_name(output_path.name + ".tmp")
+    result.docbin.to_disk(tmp)
+    tmp.replace(output_path)
+    typer.echo(f"wrote {output_path}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
