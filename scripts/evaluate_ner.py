@@ -6,7 +6,6 @@ from pathlib import Path
 import spacy
 import typer
 
-import animal_verifier.offline  # noqa: F401
 from animal_verifier.corpus import CorpusError, read_records
 from animal_verifier.lexicon import load_lexicon
 from animal_verifier.ner_eval import evaluate, plot_reports

@@ -101,7 +101,12 @@ def test_convert_script(tmp_path):
     proc = run_convert(str(good), str(out))
     assert proc.returncode == 0, proc.stderr
     docs = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
-    assert [[e.text for e in d.ents] for d in docs] == [["cow"], ["puppies", "cat"], ["guinea pig", "golden retriever"], []]
+    assert [[e.text for e in d.ents] for d in docs] == [
+        ["cow"],
+        ["puppies", "cat"],
+        ["guinea pig", "golden retriever"],
+        [],
+    ]
 
     misaligned = write(tmp_path, "mis.json", json.dumps([{"text": "catfish are fish", "entities": [[0, 3, "ANIMAL"]]}]))
     proc = run_convert(str(misaligned), str(tmp_path / "mis.spacy"))

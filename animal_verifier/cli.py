@@ -1,0 +1,122 @@
+"""The `animal-verifier` command: verify, batch, infer-ner (and serve, with the [serve] extra)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check whether a sentence about a photo is true.")
+
+MODEL_HELP = "Pipeline folder or installed package name (default: the embedded pipeline the main job builds)"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", fg="red", err=True)
+    return typer.Exit(code)
+
+
+def _load(model: str | None, *, need_image: bool):
+    from animal_verifier.pipeline import ModelNotFound, load
+
+    try:
+        nlp = load(model)
+    except ModelNotFound as err:
+        raise fail(str(err)) from None
+    except (OSError, ValueError) as err:
+        raise fail(f"can't load the model {model or ''}: {err}") from None
+    if need_image and "image_classifier" not in nlp.pipe_names:
+        raise fail("this model has no image classifier (an NER-only pipeline?); pass --model with the full one")
+    return nlp
+
+
+@app.command()
+def verify(
+    text: str = typer.Option(..., "--text", "-t", help="The sentence about the photo"),
+    image: Path = typer.Option(..., "--image", "-i", help="The photo"),
+    model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
+) -> None:
+    """Check one sentence against one photo (the seed's pipeline.py)."""
+    from animal_verifier.image_io import ImageError, load_image
+    from animal_verifier.results import doc_to_result, seed_lines
+    from animal_verifier.text_input import TextError, check_text
+
+    try:
+        check_text(text)
+        picture = load_image(image)
+    except (TextError, ImageError) as err:
+        raise fail(str(err)) from None
+    nlp = _load(model, need_image=True)
+    doc = nlp.make_doc(text)
+    doc._.image = picture
+    result = doc_to_result(nlp(doc))
+    if as_json:
+        typer.echo(json.dumps({"image": str(image), **result}, ensure_ascii=False))
+    else:
+        typer.echo("\n".join(seed_lines(result)))
+
+
+@app.command()
+def batch(
+    input_path: Path = typer.Argument(..., help='JSON Lines input: {"text": ..., "image": "path"} per line'),
+    output_path: Path = typer.Argument(..., help="JSON Lines output; rerun to resume"),
+    model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    batch_size: int = typer.Option(16, min=1, help="Pairs per batch"),
+) -> None:
+    """Verify many pairs; a bad line gets an error of its own; rerunning skips lines already done."""
+    from animal_verifier.batch import run_batch
+
+    if not input_path.is_file():
+        raise fail(f"{input_path}: no such file")
+    if output_path.resolve() == input_path.resolve():
+        raise fail("the output file must not be the input file")
+    nlp = _load(model, need_image=False)
+    summary = run_batch(nlp, input_path, output_path, batch_size)
+    typer.echo(
+        f"{summary.total} lines: {summary.ok} ok, {summary.errors} errors, "
+        f"{summary.skipped} already done; wrote {output_path}"
+    )
+
+
+@app.command("infer-ner")
+def infer_ner(
+    texts: list[str] = typer.Argument(None, help="Sentences (default: one per line on standard input)"),
+    model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per sentence"),
+) -> None:
+    """Animal mentions with their canonical names, WordNet ids and negation (the seed's infer_ner.py)."""
+    from animal_verifier.results import entities
+    from animal_verifier.text_input import TextError, check_text
+
+    texts = texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    try:
+        for text in texts:
+            check_text(text)
+    except TextError as err:
+        raise fail(str(err)) from None
+    if not texts:
+        raise fail("no text given")
+    nlp = _load(model, need_image=False)
+    with nlp.select_pipes(disable=[p for p in ("image_classifier", "claim_verifier") if p in nlp.pipe_names]):
+        for doc in nlp.pipe(texts):
+            ents = entities(doc)
+            if as_json:
+                typer.echo(json.dumps({"text": doc.text, "entities": ents}, ensure_ascii=False))
+                continue
+            typer.echo(doc.text)
+            for e in ents:
+                neg = " (negated)" if e["negated"] else ""
+                typer.echo(f"  {e['text']!r} -> {e['canonical']} [{e['wordnet_id']}]{neg}")
+            if not ents:
+                typer.echo("  (no animal)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

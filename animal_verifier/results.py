@@ -1,0 +1,59 @@
+"""One JSON-ready shape for a verified Doc, shared by the CLI, batch files and the HTTP API."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+SEED_LINES = ("Extracted entities: {entities}", "Predicted class: {predicted}", "Matching result: {match}")
+
+
+def entities(doc: Doc) -> list[dict]:
+    return [
+        {
+            "text": ent.text,
+            "start": ent.start_char,
+            "end": ent.end_char,
+            "canonical": ent._.canonical,
+            "wordnet_id": ent.kb_id_ or None,
+            "negated": bool(ent._.negated),
+        }
+        for ent in doc.ents
+        if ent.label_ == "ANIMAL"
+    ]
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+def doc_to_result(doc: Doc) -> dict:
+    top5 = doc._.image_top5 or []
+    return {
+        "text": doc.text,
+        "entities": entities(doc),
+        "predicted": doc._.image_label,
+        "fine_label": doc._.image_fine_label,
+        "top5": [{"label": name, "wordnet_id": sid, "probability": _round(p)} for name, sid, p in top5],
+        "animal_probability": _round(doc._.animal_probability),
+        "claims": [{**c, "probability": _round(c["probability"])} for c in doc._.claims],
+        "match": doc._.match,
+        "reason": doc._.match_reason,
+    }
+
+
+def seed_lines(result: dict) -> list[str]:
+    """The original project's three lines, then one line per claim with its reason."""
+    predicted = result["predicted"] or ("no animal" if result["animal_probability"] is not None else "no image")
+    lines = [
+        SEED_LINES[0].format(entities=[e["text"] for e in result["entities"]]),
+        SEED_LINES[1].format(predicted=predicted),
+        SEED_LINES[2].format(match=result["match"]),
+    ]
+    if result["fine_label"]:
+        lines.append(f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f})")
+    for claim in result["claims"]:
+        absent = "no " if claim["negated"] else ""
+        lines.append(f"  - {absent}{claim['animal']}: {claim['verdict']} ({claim['reason']})")
+    if not result["claims"]:
+        lines.append(f"  - {result['reason']}")
+    return lines

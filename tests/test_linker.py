@@ -1,0 +1,53 @@
+"""The animal_linker component alone: WordNet ids, canonical nouns and negation on ANIMAL spans."""
+
+import pytest
+import spacy
+
+from animal_verifier.components import AnimalLinker
+from animal_verifier.lexicon import load_lexicon
+from animal_verifier.linking import Linker
+
+WORDS = ["puppies", "cat", "geese", "golden retriever", "kiten", "dog", "cow", "bull", "fluffy white kitten", "blorp"]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "ANIMAL", "pattern": w} for w in WORDS])
+    nlp.add_pipe("animal_linker")
+    return nlp
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("I see two puppies and no cat.", [("puppies", "dog", "n02084071", False), ("cat", "cat", "n02121808", True)]),
+        (
+            "Some geese near a golden retriever",
+            [("geese", "goose", "n01855672", False), ("golden retriever", "golden retriever", "n02099601", False)],
+        ),
+        ("It isn't a cow, it's a bull.", [("cow", "cow", "n02402425", True), ("bull", "cow", "n02402425", False)]),
+        ("a kiten on the sofa", [("kiten", "cat", "n02121808", False)]),
+        ("a fluffy white kitten", [("fluffy white kitten", "cat", "n02121808", False)]),
+        ("a blorp", [("blorp", None, "", False)]),
+    ],
+)
+def test_linker_sets_kb_id_canonical_negated(nlp, text, expected):
+    doc = nlp(text)
+    assert [(e.text, e._.canonical, e.kb_id_, e._.negated) for e in doc.ents] == expected
+
+
+def test_linker_round_trips_its_lexicon(nlp, tmp_path):
+    linker: AnimalLinker = nlp.get_pipe("animal_linker")
+    linker.to_disk(tmp_path)
+    fresh = AnimalLinker("animal_linker").from_disk(tmp_path)
+    assert fresh.lexicon.lookup("geese") == linker.lexicon.lookup("geese")
+    assert len(fresh.lexicon.synsets) == len(linker.lexicon.synsets)
+
+
+def test_typo_fix_is_conservative():
+    linker = Linker(load_lexicon())
+    assert linker.link("elephnat").id == linker.link("elephant").id
+    assert linker.link("cot") is None  # too short to guess
+    assert linker.link("the") is None

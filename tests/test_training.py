@@ -1,0 +1,72 @@
+"""A few-step training run of each config on tiny data; the result reloads and predicts."""
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from animal_verifier.corpus import convert, read_records
+from animal_verifier.ner_training import Knobs, overrides, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SENTENCES = [
+    ("There is a [cow] in the picture.", 3),
+    ("I see two [puppies] and no [cat].", 3),
+    ("Is that a [horse] behind the fence?", 3),
+    ("No [sheep] here, just grass.", 3),
+    ("A fluffy white [kitten] sleeps on the sofa.", 3),
+    ("My [dog] is chasing a [squirrel].", 3),
+    ("The photo shows a [golden retriever] and a [goose].", 3),
+    ("It isn't a [wolf], it's a [dog].", 3),
+    ("The Jaguar is parked next to the house.", 3),
+    ("He ate a hot dog at the game.", 3),
+]
+
+
+def tiny_corpus(tmp_path: Path) -> Path:
+    rows = []
+    for template, copies in SENTENCES:
+        text, ents, i = "", [], 0
+        while i < len(template):
+            if template[i] == "[":
+                end = template.index("]", i)
+                ents.append([len(text), len(text) + end - i - 1, "ANIMAL"])
+                text += template[i + 1 : end]
+                i = end + 1
+            else:
+                text += template[i]
+                i += 1
+        rows += [{"text": text, "entities": ents}] * copies
+    nlp = spacy.blank("en")
+    (tmp_path / "data.json").write_text(json.dumps(rows))
+    records = read_records(tmp_path / "data.json")
+    for name in ("train", "dev"):
+        convert(nlp, records).docbin.to_disk(tmp_path / f"{name}.spacy")
+    return tmp_path
+
+
+def test_knobs_become_overrides(tmp_path):
+    corpus = tiny_corpus(tmp_path)
+    result = overrides(ROOT / "configs/ner_cnn.cfg", corpus / "train.spacy", corpus / "dev.spacy", Knobs(4, 3, 0.01))
+    assert result["training.batcher.size"] == 4
+    assert result["training.max_steps"] == 3 * 8  # 30 docs / 4 per batch = 8 steps per epoch
+    assert result["training.eval_frequency"] == 8
+    assert result["training.optimizer.learn_rate.initial_rate"] == 0.01
+    assert "paths.encoder" not in result
+    trf = overrides(ROOT / "configs/ner_trf.cfg", corpus / "train.spacy", corpus / "dev.spacy", Knobs())
+    assert Path(trf["paths.encoder"], "config.json").is_file()  # resolved from the package, not a hub name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config, epochs", [("ner_cnn.cfg", 12), ("ner_trf.cfg", 6)])
+def test_few_step_training_reloads_and_predicts(tmp_path, config, epochs):
+    corpus = tiny_corpus(tmp_path)
+    best = train(ROOT / "configs" / config, tmp_path / "out", corpus / "train.spacy", corpus / "dev.spacy",
+                 Knobs(batch_size=4, epochs=epochs, learning_rate=None))
+    nlp = spacy.load(best)
+    assert nlp.pipe_names[-1] == "ner" and nlp.get_pipe("ner").labels == ("ANIMAL",)
+    doc = nlp("I see two puppies and no cat.")
+    assert [e.text for e in doc.ents] == ["puppies", "cat"]
+    assert nlp("The Jaguar is parked next to the house.").ents == ()
