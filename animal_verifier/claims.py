@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
+from animal_verifier.calibration import Thresholds
+
 SUPPORTED, CONTRADICTED, UNVERIFIABLE = "supported", "contradicted", "unverifiable"
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    present: float = 0.5  # P(S | image) at or above this: S is in the photo
-    absent: float = 0.1  # at or below this: S is not in the photo
-    animal: float = 0.3  # P(animal | image) below this: the photo shows no animal at all
+# Used when a model's labels.json has no calibrated thresholds of its own.
+DEFAULT_THRESHOLDS = Thresholds(present=0.5, absent=0.1, animal=0.3)
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def judge(
     if p is None:
         extra = f"; it sees a {seen}" if seen else ""
         return _claim(mention, None, UNVERIFIABLE, f"the image model has no class for {name}{extra}")
-    high, low = p >= t.present, p <= t.absent
+    high, low = p >= t.present, p < t.absent
     if mention.negated:
         if low:
             return _claim(mention, p, SUPPORTED, f"no {name} in the photo (P = {p:.2f})")
@@ -94,7 +93,7 @@ def verify(
     concept_probability: Callable[[str], float | None] | None,
     animal_probability: float | None,
     seen: str | None,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
 ) -> Verdict:
     """All claims of a statement; it matches only when every claim is supported."""
     claims = tuple(judge(m, concept_probability, animal_probability, seen, thresholds) for m in mentions)

@@ -20,7 +20,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import minibatch
 
-from animal_verifier.claims import Mention, Thresholds, verify
+from animal_verifier.calibration import Thresholds
+from animal_verifier.claims import DEFAULT_THRESHOLDS, Mention, verify
 from animal_verifier.lexicon import LEXICON_FILE, Lexicon, load_lexicon
 from animal_verifier.linking import Linker
 from animal_verifier.negation import is_negated
@@ -188,9 +189,9 @@ class ClaimVerifier:
 @Language.factory(
     "claim_verifier",
     default_config={
-        "present_threshold": Thresholds.present,
-        "absent_threshold": Thresholds.absent,
-        "animal_threshold": Thresholds.animal,
+        "present_threshold": DEFAULT_THRESHOLDS.present,
+        "absent_threshold": DEFAULT_THRESHOLDS.absent,
+        "animal_threshold": DEFAULT_THRESHOLDS.animal,
         "image_component": "image_classifier",
     },
 )

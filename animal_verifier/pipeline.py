@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 import animal_verifier.components  # noqa: F401  (registers the factories without an installed entry point)
-from animal_verifier.claims import Thresholds
 
 PACKAGE_NAME = "en_animal_verifier"
 # What the main job builds; found relative to the working directory, then to the source checkout.
@@ -61,15 +59,10 @@ def assemble(ner_dir: Path, image_model_dir: Path, meta: dict | None = None) -> 
     nlp = ensure_linker(spacy.load(ner_dir))
     image = nlp.add_pipe("image_classifier")
     image.model = ImageClassifier.from_dir(image_model_dir)
-    labels = json.loads((Path(image_model_dir) / "labels.json").read_text())
-    t = {**vars(Thresholds()), **labels.get("thresholds", {})}
+    t = image.model.thresholds  # calibrated for this model (docs/vision.md), copied into the config
     nlp.add_pipe(
         "claim_verifier",
-        config={
-            "present_threshold": float(t["present"]),
-            "absent_threshold": float(t["absent"]),
-            "animal_threshold": float(t["animal"]),
-        },
+        config={"present_threshold": t.present, "absent_threshold": t.absent, "animal_threshold": t.animal},
     )
     nlp.meta.update(meta or {})
     return nlp

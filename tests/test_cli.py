@@ -1,0 +1,121 @@
+"""The `animal-verifier` command on real photos, including bad input and batch resume."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from animal_verifier.cli import app
+
+from .conftest import PHOTOS
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def model(full_pipeline: Path) -> str:
+    return str(full_pipeline)
+
+
+def test_verify_prints_the_seed_lines(model):
+    result = invoke("verify", "--text", "I see a cat.", "--image", PHOTOS / "cow_gcompris.jpg", "--model", model)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:3] == ["Extracted entities: ['cat']", "Predicted class: cow", "Matching result: False"]
+    assert any(line.strip().startswith("- cat: contradicted") for line in lines[3:])
+
+
+def test_verify_json(model):
+    result = invoke(
+        "verify",
+        "--json",
+        "--model",
+        model,
+        "--text",
+        "Two puppies and no cat.",
+        "--image",
+        PHOTOS / "dog_gcompris.jpg",
+    )
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["predicted"] == "dog" and out["match"] is True
+    assert [(e["text"], e["canonical"], e["wordnet_id"], e["negated"]) for e in out["entities"]] == [
+        ("puppies", "dog", "n02084071", False),
+        ("cat", "cat", "n02121808", True),
+    ]
+    assert [c["verdict"] for c in out["claims"]] == ["supported", "supported"]
+
+
+@pytest.mark.parametrize(
+    "text, image, message",
+    [
+        ("A cat.", "missing.jpg", "cannot read the file"),
+        ("A cat.", "README", "not an image"),
+        ("   ", "cat_gcompris.jpg", "the text is empty"),
+        ("a cat " * 20_000, "cat_gcompris.jpg", "the limit is"),
+    ],
+)
+def test_verify_bad_input(model, tmp_path, text, image, message):
+    path = PHOTOS / image
+    if image == "README":
+        path = tmp_path / "notes.jpg"
+        path.write_text("this is not a photo")
+    result = invoke("verify", "--model", model, "--text", text, "--image", path)
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_verify_missing_model(tmp_path):
+    result = invoke("verify", "--model", tmp_path / "nope", "--text", "a cat", "--image", PHOTOS / "cat_gcompris.jpg")
+    assert result.exit_code == 1 and "not a spaCy pipeline folder" in result.output
+
+
+def test_infer_ner(model):
+    result = invoke("infer-ner", "--model", model, "--json", "There is no cow here.", "What a day.")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows[0]["entities"][0]["canonical"] == "cow" and rows[0]["entities"][0]["negated"] is True
+    assert rows[1]["entities"] == []
+
+
+def test_batch_per_line_errors_and_resume(model, tmp_path):
+    shutil.copy(PHOTOS / "cat_gcompris.jpg", tmp_path / "cat.jpg")
+    lines = [
+        json.dumps({"text": "There is a cat in the picture.", "image": "cat.jpg"}),
+        json.dumps({"text": "A dog on the sofa."}),  # no image: NER only
+        '{"text": "broken json", ',
+        json.dumps({"text": "", "image": "cat.jpg"}),
+        json.dumps({"text": "A cow.", "image": "missing.jpg"}),
+        json.dumps({"text": "No dogs here.", "image": "cat.jpg"}),
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines[:4]) + "\n")
+    out = tmp_path / "out.jsonl"
+    first = invoke("batch", src, out, "--model", model, "--batch-size", "2")
+    assert first.exit_code == 0, first.output
+    assert "4 lines: 2 ok, 2 errors, 0 already done" in first.output
+
+    # a run killed mid-write leaves a torn last line; the next run cuts it and does the rest
+    with open(out, "a") as f:
+        f.write('{"line": 5, "text": "A co')
+    src.write_text("\n".join(lines) + "\n")
+    second = invoke("batch", src, out, "--model", model)
+    assert second.exit_code == 0, second.output
+    assert "6 lines: 1 ok, 1 errors, 4 already done" in second.output
+
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert rows[0]["match"] is True and rows[0]["predicted"] == "cat"
+    assert rows[1]["predicted"] is None and rows[1]["entities"][0]["canonical"] == "dog" and rows[1]["match"] is None
+    assert "not valid JSON" in rows[2]["error"]
+    assert "empty" in rows[3]["error"]
+    assert "missing.jpg" in rows[4]["error"]
+    assert rows[5]["match"] is True and rows[5]["claims"][0]["negated"] is True

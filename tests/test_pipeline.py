@@ -1,0 +1,84 @@
+"""The three components together on real photos: the verdict table of the design."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+from .conftest import PHOTOS
+
+
+@pytest.fixture(scope="module")
+def nlp(full_pipeline: Path):
+    return spacy.load(full_pipeline)
+
+
+def run(nlp, text: str, image: str | None):
+    doc = nlp.make_doc(text)
+    doc._.image = PHOTOS / image if image else None
+    return nlp(doc)
+
+
+@pytest.mark.parametrize(
+    "text, image, verdicts, match",
+    [
+        ("There is a cat in the picture.", "cat_gcompris.jpg", ["supported"], True),
+        ("I see a cat.", "cow_gcompris.jpg", ["contradicted"], False),
+        ("Look, a puppy!", "dog_gcompris.jpg", ["supported"], True),  # puppy -> dog
+        ("There is an animal in this photo.", "dog_opencv.jpg", ["supported"], True),  # hierarchy
+        ("No dogs here.", "cat_skimage.jpg", ["supported"], True),  # negated-true
+        ("There is no cow in this picture.", "cow_gcompris.jpg", ["contradicted"], False),  # negated-false
+        ("It's neither a cat nor a dog.", "sheep_gcompris.jpg", ["supported", "supported"], True),
+        ("I see a horse but no cat.", "horse_gcompris.jpg", ["supported", "supported"], True),
+        ("I see a horse and a cat.", "horse_gcompris.jpg", ["supported", "contradicted"], False),
+        ("A tall giraffe!", "giraffe_gcompris.jpg", ["unverifiable"], False),  # no ImageNet class
+        ("There is a cat on the table.", "coffee_skimage.jpg", ["contradicted"], False),  # no animal in the image
+        ("What a lovely day at the park.", "sheep_gcompris.jpg", [], False),  # no animal in the text
+    ],
+)
+def test_verdict_table(nlp, text, image, verdicts, match):
+    doc = run(nlp, text, image)
+    assert [c["verdict"] for c in doc._.claims] == verdicts, doc._.claims
+    assert doc._.match is match
+    assert doc._.match_reason
+    assert all(c["reason"] for c in doc._.claims)
+
+
+def test_doc_carries_entities_and_image(nlp):
+    doc = run(nlp, "I see two puppies and no cat.", "dog_gcompris.jpg")
+    assert [(e.text, e.kb_id_, e._.canonical, e._.negated) for e in doc.ents] == [
+        ("puppies", "n02084071", "dog", False),
+        ("cat", "n02121808", "cat", True),
+    ]
+    assert doc._.image_label == "dog" and doc._.image_fine_label
+    assert doc._.animal_probability > 0.9
+    assert len(doc._.image_top5) == 5 and doc._.image_probs.shape == (1000,)
+    assert doc._.match is True
+
+
+def test_no_image_reads_text_only(nlp):
+    doc = run(nlp, "There is a cow in the picture.", None)
+    assert [e._.canonical for e in doc.ents] == ["cow"]
+    assert doc._.image_label is None and doc._.match is None
+    assert doc._.claims[0]["verdict"] == "unverifiable" and "no image" in doc._.claims[0]["reason"]
+
+
+def test_pipe_with_tuples_batches_images(nlp):
+    pairs = [
+        ("There is a cow.", PHOTOS / "cow_gcompris.jpg"),
+        ("There is a cow.", PHOTOS / "pig_gcompris.jpg"),
+        ("A duck!", (PHOTOS / "duck_gcompris.jpg").read_bytes()),
+    ]
+    results = [(doc._.match, doc._.image_label, ctx) for doc, ctx in nlp.pipe(pairs, as_tuples=True, batch_size=2)]
+    assert [(m, label) for m, label, _ in results] == [(True, "cow"), (False, "pig"), (True, "duck")]
+    assert results[0][2] == pairs[0][1]  # the context comes back as given
+
+
+def test_thresholds_live_in_the_config(nlp, full_pipeline):
+    cfg = spacy.util.load_config(full_pipeline / "config.cfg")["components"]["claim_verifier"]
+    model_thresholds = nlp.get_pipe("image_classifier").model.thresholds
+    assert cfg["present_threshold"] == model_thresholds.present
+    assert cfg["absent_threshold"] == model_thresholds.absent
+    assert cfg["animal_threshold"] == model_thresholds.animal
