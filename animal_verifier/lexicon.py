@@ -17,6 +17,7 @@ from pathlib import Path
 
 ANIMAL_ROOT = "n00015388"  # animal.n.01
 LEXICON_FILE = "animal_lexicon.json"
+LOOKALIKES_FILE = "lookalikes.json"
 
 _SPACES = re.compile(r"[\s_\-]+")
 
@@ -137,3 +138,19 @@ def default_lexicon_path() -> Path:
 def load_lexicon(path: str | None = None) -> Lexicon:
     """The lexicon shipped inside the package, or one at ``path``; loaded once per process."""
     return Lexicon.from_path(path or default_lexicon_path())
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    """A common non-animal use of an animal word ("hot dog", "Jaguar" the car): a hard negative."""
+
+    text: str
+    word: str | None  # the animal word inside ``text``, as written there; None for e.g. "Apple"
+    what: str  # what the phrase really names ("food", "car", "sports team", ...)
+
+
+def load_lookalikes(path: str | Path | None = None) -> tuple[Lookalike, ...]:
+    """The curated look-alike phrases shipped next to the lexicon (built with it)."""
+    path = path or default_lexicon_path().with_name(LOOKALIKES_FILE)
+    with open(path, encoding="utf8") as f:
+        return tuple(Lookalike(p["text"], p["word"], p["is"]) for p in json.load(f)["phrases"])
