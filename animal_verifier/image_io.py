@@ -1,0 +1,141 @@
+"""Decode whatever a user hands us into an upright 8-bit RGB PIL image, or fail with a clear message.
+
+Photos arrive as paths, bytes from an upload, open files or PIL images, in every mode PIL knows.
+Everything the model sees goes through :func:`load_image`, so training, evaluation and inference decode
+the same way: EXIF orientation applied, transparency composited on white, 16-bit scaled (not clipped),
+the first frame of an animation, and big JPEGs decoded at a reduced scale (``draft``) when only a
+small image is needed. Every failure is an :class:`ImageError` naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import warnings
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+ImageSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO | Image.Image
+
+# A 50-megapixel phone photo passes; PIL itself warns at 89 MP and refuses at 179 MP.
+DEFAULT_MAX_PIXELS = 64_000_000
+_ORIENTATION_TAG = 0x0112
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_WHITE = (255, 255, 255)
+_ALPHA_MODES = {"LA", "La", "PA", "RGBA", "RGBa"}
+
+
+class ImageError(ValueError):
+    """An image that cannot be read: missing, unreadable, not an image, truncated, corrupt or too big."""
+
+
+def describe(source: object) -> str:
+    """A short name for a source, for error messages."""
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return f"<{len(source)} bytes>"
+    if isinstance(source, Image.Image):
+        return f"<PIL image {source.mode} {source.width}x{source.height}>"
+    return str(getattr(source, "name", None) or f"<{type(source).__name__}>")
+
+
+def load_image(
+    source: ImageSource, *, min_side: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
+    """An upright RGB image from a path, bytes, a binary file object or a PIL image.
+
+    ``min_side``: the caller only needs the shorter side this long, so a big JPEG file may be decoded at
+    1/2, 1/4 or 1/8 scale (never below ``min_side``). ``max_pixels`` guards against decompression bombs;
+    it can lower PIL's own limit (179 MP) but not raise it.
+    """
+    name = describe(source)
+    if isinstance(source, Image.Image):
+        return _finish(source, name, None, max_pixels)  # no draft(): it would change the caller's image
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        fp: str | os.PathLike | BinaryIO = io.BytesIO(bytes(source))
+    elif isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
+        fp = source
+    else:
+        raise ImageError(f"{name}: not an image source (give a path, bytes, a binary file or a PIL image)")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fp) as image:
+                result = _finish(image, name, min_side, max_pixels)
+                return result if result is not image else image.copy()
+    except ImageError:
+        raise
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
+        raise ImageError(f"{name}: cannot read the file ({e.strerror or e})") from e
+    except UnidentifiedImageError as e:
+        raise ImageError(f"{name}: not an image, or a format Pillow cannot read") from e
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise ImageError(f"{name}: too many pixels, refused as a possible decompression bomb ({e})") from e
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as e:
+        raise ImageError(f"{name}: truncated or corrupt image ({e})") from e
+
+
+def _finish(image: Image.Image, name: str, min_side: int | None, max_pixels: int) -> Image.Image:
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageError(
+            f"{name}: {width}x{height} = {width * height:,} pixels is over the limit of {max_pixels:,} "
+            "(a guard against decompression bombs; raise max_pixels to allow it)"
+        )
+    if width == 0 or height == 0:
+        raise ImageError(f"{name}: empty image ({width}x{height})")
+    if min_side and image.format == "JPEG" and min(width, height) >= 2 * min_side:
+        scale = min(width, height) / min_side
+        image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
+    image.load()
+    image = _upright(image)
+    return _to_rgb(image, name)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation tag; a broken EXIF block is ignored, as viewers do."""
+    try:
+        orientation = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # noqa: BLE001 - EXIF from the wild is often malformed; the pixels are still fine
+        return image
+    method = _TRANSPOSE.get(orientation)
+    return image.transpose(method) if method is not None else image
+
+
+def _to_rgb(image: Image.Image, name: str) -> Image.Image:
+    if image.mode.startswith("I") or image.mode == "F":
+        return _high_depth_to_rgb(image)
+    if image.mode in _ALPHA_MODES or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, _WHITE)
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode == "RGB":
+        return image
+    try:
+        return image.convert("RGB")  # L, 1, P, CMYK, YCbCr, ...
+    except ValueError as e:
+        raise ImageError(f"{name}: cannot convert image mode {image.mode} to RGB") from e
+
+
+def _high_depth_to_rgb(image: Image.Image) -> Image.Image:
+    """16-bit and 32-bit grayscale to 8 bits by scaling; PIL's own convert would clip to white."""
+    pixels = np.asarray(image, dtype=np.float64)
+    if image.mode.startswith("I;16") or pixels.max(initial=0) > 255:
+        pixels = pixels / 257.0  # 0..65535 -> 0..255
+    elif image.mode == "F" and pixels.max(initial=0) <= 1.0:
+        pixels = pixels * 255.0
+    gray = np.clip(np.rint(pixels), 0, 255).astype(np.uint8)
+    return Image.fromarray(gray).convert("RGB")
