@@ -1,0 +1,328 @@
+"""The NER data generator: format, spans, determinism, hold-out, slices, WordNet labelling, CLI."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+from pathlib import Path
+
+import pytest
+import spacy
+from typer.testing import CliRunner
+
+from animal_verifier.corpus import read_records
+from animal_verifier.datagen import (
+    FILE_NAMES,
+    MANIFEST,
+    SPLITS,
+    DatagenConfig,
+    DatagenError,
+    WordNetTextError,
+    generate_corpus,
+    write_corpus,
+)
+from animal_verifier.datagen.generate import Generator, shared_resources
+from animal_verifier.datagen.names import ANIMALS_10, EVERYDAY
+from animal_verifier.datagen.render import Filler, article, finish, render_template
+from animal_verifier.datagen.wordnet_text import DEFAULT_WORDNET_DIR, Gloss
+from animal_verifier.lexicon import load_lexicon, normalize
+
+pytestmark = pytest.mark.skipif(
+    not (DEFAULT_WORDNET_DIR / "data.noun").is_file(), reason="needs WordNet 3.0 (apt-get install wordnet-base)"
+)
+
+SMALL = DatagenConfig(seed=0, n_train=600, n_val=150, n_test=250)
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return load_lexicon()
+
+
+@pytest.fixture(scope="module")
+def corpus(lexicon):
+    return generate_corpus(SMALL, lexicon)
+
+
+@pytest.fixture(scope="module")
+def written(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("corpus")
+    write_corpus(corpus, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+def all_records(corpus):
+    return [(split, r) for split in SPLITS for r in corpus.splits[split]]
+
+
+def entity_texts(record):
+    return [record["text"][s:e] for s, e, _ in record["entities"]]
+
+
+# ---- format -------------------------------------------------------------------------------------
+def test_files_are_in_the_seed_format(written, corpus):
+    for split in SPLITS:
+        data = json.loads((written / FILE_NAMES[split]).read_text(encoding="utf8"))
+        assert isinstance(data, list) and len(data) == SMALL.sizes()[split]
+        for r in data:
+            assert isinstance(r["text"], str) and r["text"].strip()
+            assert all(isinstance(s, int) and isinstance(e, int) and label == "ANIMAL" for s, e, label in r["entities"])
+        # the project's own reader (used by `convert`) accepts every record, spans unchanged
+        records = read_records(written / FILE_NAMES[split])
+        assert [list(map(list, r.entities)) for r in records] == [r["entities"] for r in corpus.splits[split]]
+    manifest = json.loads((written / MANIFEST).read_text(encoding="utf8"))
+    assert manifest["heldout_templates"] and manifest["heldout_names"]
+
+
+def test_sizes_follow_the_options(corpus):
+    assert {s: len(corpus.splits[s]) for s in SPLITS} == {"train": 600, "val": 150, "test": 250}
+
+
+# ---- spans --------------------------------------------------------------------------------------
+def test_every_span_falls_on_spacy_tokens_and_is_a_whole_animal_name(corpus, nlp, lexicon):
+    matcher = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).matcher
+    n_checked = 0
+    for split, r in all_records(corpus):
+        doc = nlp.make_doc(r["text"])
+        for s, e, _ in r["entities"]:
+            assert doc.char_span(s, e) is not None, (split, r)
+        if "typo" in r["slices"]:
+            continue
+        # each entity is exactly the longest lexicon term found there: "polar bear", not "bear"
+        found = {(m.start_char, m.end_char) for m in matcher.find(doc)}
+        for s, e, _ in r["entities"]:
+            assert (s, e) in found, (split, r["text"], r["text"][s:e])
+            n_checked += 1
+    assert n_checked > 500
+
+
+def test_spans_cover_the_intended_words(lexicon):
+    gen = Generator(SMALL, lexicon)
+    pool = gen.pool
+    rng = random.Random(1)
+    filler = Filler(lexicon, rng)
+    for key, pattern, expect in [
+        ("dog", "There are {pl} {place}", "dogs"),
+        ("goose", "There are {pl} {place}", "geese"),
+        ("elephant", "I see {a}", "elephant"),
+        ("guinea pig", "It's not {a}, it is really {a}", "guinea pig"),
+        ("german shepherd", "Is that {the}?", "German shepherd"),
+    ]:
+        name = pool.by_key[key]
+        for _ in range(20):
+            r = render_template(pattern, filler, pick_name=lambda plural, exclude, n=name: n)
+            finish(r, rng, question=False, lexicon_terms=gen.terms)
+            text = r.text
+            spans = [text[s:e] for s, e in r.entities()]
+            if not r.typo_in_entity:
+                assert spans and all(normalize(sp) == normalize(expect) for sp in spans), (text, spans)
+    assert article("elephant") == "an" and article("unicorn") == "a" and article("hour") == "an"
+
+
+def test_generated_sentences_leave_no_animal_word_unlabelled(corpus, lexicon, nlp):
+    """Outside the look-alike parts, any unambiguous animal word in a sentence is an entity."""
+    matcher = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).matcher
+    for split, r in all_records(corpus):
+        if "lookalike" in r["slices"] or "real" in r["slices"]:
+            continue
+        ents = [(s, e) for s, e, _ in r["entities"]]
+        for m in matcher(r["text"]):
+            word = r["text"][m.start_char : m.end_char]
+            if m.term.ambiguous or m.glued or word.lower() in nlp.Defaults.stop_words:
+                continue
+            assert any(s <= m.start_char and m.end_char <= e for s, e in ents), (split, r["text"], word)
+
+
+# ---- determinism --------------------------------------------------------------------------------
+def test_same_seed_gives_identical_bytes(written, lexicon, tmp_path):
+    write_corpus(generate_corpus(SMALL, lexicon), tmp_path)
+    for name in [*FILE_NAMES.values(), MANIFEST]:
+        assert (tmp_path / name).read_bytes() == (written / name).read_bytes(), name
+
+
+def test_different_seed_gives_different_data(corpus, lexicon):
+    other = generate_corpus(DatagenConfig(seed=1, n_train=600, n_val=150, n_test=250), lexicon)
+    for split in SPLITS:
+        assert other.splits[split] != corpus.splits[split]
+    assert other.manifest["heldout_names"] != corpus.manifest["heldout_names"]
+
+
+# ---- hold-out -----------------------------------------------------------------------------------
+def test_splits_are_disjoint_in_templates_names_and_texts(corpus, lexicon):
+    held_templates = set(corpus.manifest["heldout_templates"])
+    held_words = set(corpus.manifest["heldout_name_words"])
+    held_names = set(corpus.manifest["heldout_names"])
+    pool = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).pool
+    train_val_entities = set()
+    for split in ("train", "val"):
+        for r in corpus.splits[split]:
+            assert r["template"] not in held_templates, r
+            for text in entity_texts(r):
+                term = lexicon.lookup(text)
+                if term is None:  # a typo'd name
+                    continue
+                assert not (pool.term_tokens(term.text) & held_words), (split, r["text"], text)
+                assert term.text not in held_names
+                train_val_entities.add(term.text)
+    test_generated = [r for r in corpus.splits["test"] if not r["template"].startswith("wordnet")]
+    assert len(test_generated) == len(corpus.splits["test"])  # no real text in test
+    test_held = set()
+    for r in test_generated:
+        if r["entities"]:  # every animal sentence in test holds out its template, its names or both
+            assert {"heldout_name", "heldout_template"} & set(r["slices"]), r
+        if "heldout_name" in r["slices"]:
+            test_held |= {lexicon.lookup(t).text for t in entity_texts(r) if lexicon.lookup(t) is not None}
+    held_in_test = {t for t in test_held if pool.term_tokens(t) & held_words}
+    assert held_in_test and not (held_in_test & train_val_entities)
+    # no text in two splits
+    texts = [{r["text"] for r in corpus.splits[s]} for s in SPLITS]
+    assert not (texts[0] & texts[1]) and not (texts[0] & texts[2]) and not (texts[1] & texts[2])
+
+
+def test_heldout_names_come_in_families_and_spare_the_animals10(corpus, lexicon):
+    held_words = set(corpus.manifest["heldout_name_words"])
+    held = set(corpus.manifest["heldout_names"])
+    assert not held_words & set(ANIMALS_10)
+    assert not {"dog", "cat", "kitten", "puppy", "horse", "cow", "sheep", "chicken", "hen"} & held
+    # a held-out word takes every name that contains it
+    pool = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).pool
+    for name in pool.names:
+        if name.tokens & held_words:
+            assert name.key in held
+    # and some everyday animals are held out, so the test measures generalisation on common words
+    assert held & set(EVERYDAY)
+
+
+# ---- slices -------------------------------------------------------------------------------------
+def test_hard_negatives_have_no_entities_and_include_lookalikes(corpus):
+    hard = [r for _, r in all_records(corpus) if "hard_negative" in r["slices"]]
+    assert hard and all(r["entities"] == [] for r in hard)
+    assert all("hard_negative" in r["slices"] for _, r in all_records(corpus) if not r["entities"])
+    lookalike_texts = " ".join(r["text"].lower() for r in hard if "lookalike" in r["slices"])
+    found = [w for w in ("hot dog", "teddy bear", "jaguar", "mouse", "bear", "duck", "crane") if w in lookalike_texts]
+    assert len(found) >= 3, found
+
+
+def test_every_slice_is_present_with_a_sensible_share(corpus):
+    counts = corpus.slice_counts()
+    train, test = counts["train"], counts["test"]
+    share = {k: v / train["all"] for k, v in train.items()}
+    assert 0.15 <= share["negation"] <= 0.40
+    assert 0.10 <= share["plural"] <= 0.40
+    assert 0.05 <= share["multiword"] <= 0.40
+    assert 0.12 <= share["hard_negative"] <= 0.30
+    assert 0.08 <= share["real"] <= 0.16
+    assert 0.05 <= share["question"] <= 0.25
+    assert 0.03 <= share["hedge"] <= 0.20
+    assert 0.10 <= share["multi_animal"] <= 0.35
+    assert 0.02 <= share["typo"] <= 0.12
+    assert share["lookalike"] >= 0.05
+    assert "real" not in test
+    assert test["heldout_name"] / test["all"] >= 0.3 and test["heldout_template"] / test["all"] >= 0.3
+    # varied case and punctuation
+    texts = [r["text"] for r in corpus.splits["train"]]
+    assert sum(t == t.lower() for t in texts) / len(texts) > 0.08
+    assert any(t.isupper() for t in texts)
+    assert sum(t.endswith("?") for t in texts) > 20 and sum(t.endswith("!") for t in texts) > 20
+
+
+def test_negation_templates_negate_their_animals(corpus):
+    """By the project's own negation rules (animal_verifier.negation), the negation templates do
+    negate the animal they name ("Zero cows" is the one that rule does not see)."""
+    neg = [r for r in corpus.splits["train"] if r["template"].startswith("negation.") and r["entities"]]
+    assert len(neg) > 50
+    negated = [r for r in neg if "negation" in r["slices"]]
+    assert len(negated) >= 0.9 * len(neg), [r["text"] for r in neg if r not in negated][:10]
+
+
+# ---- real sentences -----------------------------------------------------------------------------
+def test_real_sentences_come_from_wordnet_labelled_through_the_lexicon(corpus, lexicon):
+    real = [r for _, r in all_records(corpus) if "real" in r["slices"]]
+    assert real and all(r["source"].startswith("wordnet:n") for r in real)
+    labelled = [r for r in real if r["entities"]]
+    assert len(labelled) >= 0.6 * len(real)
+    for r in labelled:
+        for text in entity_texts(r):
+            term = lexicon.lookup(text)
+            assert term is not None, (r["text"], text)
+
+
+@pytest.mark.parametrize(
+    "sid, lexfile, lemmas, text, expect",
+    [
+        ("n01317541", 5, {"domestic animal"}, "the dog barked all night", "pos"),  # an animal synset
+        ("n00000001", 4, {"bark"}, "the dog barked all night", "pos"),
+        ("n08397856", 14, {"horse", "cavalry"}, "500 horse led the attack", "skip"),  # horse = cavalry
+        ("n00000001", 4, {"carriage"}, "a horse-drawn carriage in the old town", "skip"),  # glued hyphen
+        ("n00000001", 13, {"stew"}, "a stew of lamb and potatoes", "skip"),  # food
+        ("n00000001", 18, {"fighter"}, "two boxers in the ring", "skip"),  # boxer: usually a person
+        ("n00000001", 4, {"desk"}, "he sat at his desk all day", "neg"),
+    ],
+)
+def test_wordnet_sentences_are_labelled_only_when_trusted(lexicon, sid, lexfile, lemmas, text, expect):
+    wordnet = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).wordnet_text
+    label, _ = wordnet.classify(Gloss(sid, "example", text, frozenset(lemmas), lexfile))
+    assert label == expect
+
+
+# ---- bad input ----------------------------------------------------------------------------------
+def test_bad_settings_are_refused(lexicon, tmp_path):
+    with pytest.raises(DatagenError):
+        generate_corpus(DatagenConfig(n_train=-1), lexicon)
+    with pytest.raises(DatagenError):
+        generate_corpus(DatagenConfig(heldout_names=1.5), lexicon)
+    with pytest.raises(WordNetTextError):
+        generate_corpus(DatagenConfig(n_train=10, n_val=0, n_test=0, wordnet_dir=str(tmp_path)), lexicon)
+
+
+def test_excluded_texts_are_never_emitted(corpus, lexicon):
+    """An evaluation set passed as ``exclude_texts`` can't leak into the generated splits."""
+    real = [r["text"] for r in corpus.splits["train"] if "real" in r["slices"]][:20]
+    again = generate_corpus(
+        DatagenConfig(seed=0, n_train=600, n_val=150, n_test=250, exclude_texts=frozenset(real)), lexicon
+    )
+    emitted = {r["text"] for _, r in all_records(again)}
+    assert len(real) == 20 and not emitted & set(real)
+
+
+def test_writing_is_all_or_nothing(corpus, tmp_path):
+    (tmp_path / FILE_NAMES["train"]).write_text("old train", encoding="utf8")
+    (tmp_path / FILE_NAMES["test"]).mkdir()  # a folder where a file must go: the rename fails
+    with pytest.raises(OSError):
+        write_corpus(corpus, tmp_path)
+    assert (tmp_path / FILE_NAMES["train"]).read_text(encoding="utf8") == "old train"
+    assert not (tmp_path / FILE_NAMES["val"]).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([FILE_NAMES["train"], FILE_NAMES["test"]])
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("generate_data", REPO / "scripts" / "generate_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import typer
+
+    app = typer.Typer()
+    app.command()(module.main)
+    return app
+
+
+def test_script_writes_the_splits_and_prints_slice_counts(tmp_path):
+    args = ["--output-dir", str(tmp_path), "--n-train", "60", "--n-val", "20", "--n-test", "30"]
+    result = CliRunner().invoke(_script(), args)
+    assert result.exit_code == 0, result.output
+    assert "negation" in result.output and "hard_negative" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*FILE_NAMES.values(), MANIFEST])
+
+
+def test_script_reports_bad_input_without_a_traceback(tmp_path):
+    result = CliRunner().invoke(_script(), ["--output-dir", str(tmp_path), "--n-train", "-5"])
+    assert result.exit_code == 1
+    assert "error:" in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())
