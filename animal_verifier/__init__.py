@@ -1,9 +1,9 @@
 """animal-verifier: is a sentence about a photo true?
 
-    import animal_verifier
-    nlp = animal_verifier.load()                   # the embedded pipeline or the installed package
-    doc = nlp.make_doc("I see a cat."); doc._.image = "cow.jpg"; doc = nlp(doc)
-    doc._.match, doc._.claims
+import animal_verifier
+nlp = animal_verifier.load()                   # the embedded pipeline or the installed package
+doc = nlp.make_doc("I see a cat."); doc._.image = "cow.jpg"; doc = nlp(doc)
+doc._.match, doc._.claims
 """
 
 from animal_verifier import offline as _offline  # noqa: F401  (no model hub here: never try to reach one)

@@ -62,9 +62,7 @@ def _elements(text: str, path: Path) -> Iterable[tuple[int, object]]:
 def parse_record(value: object, where: str, labels: Iterable[str] = LABELS) -> Record:
     """Check one record; raise CorpusError naming ``where`` (``file:line``) if it is wrong."""
     if not isinstance(value, dict):
-        raise CorpusError(
-            f"{where}: expected an object with 'text' and 'entities', got {type(value).__name__}"
-        )
+        raise CorpusError(f"{where}: expected an object with 'text' and 'entities', got {type(value).__name__}")
     text = value.get("text")
     if not isinstance(text, str) or not text.strip():
         raise CorpusError(f"{where}: 'text' must be a non-empty string")
@@ -84,13 +82,9 @@ def parse_record(value: object, where: str, labels: Iterable[str] = LABELS) -> R
         if label not in labels:
             raise CorpusError(f"{where}: unknown label {label!r} (known: {', '.join(labels)})")
         if not 0 <= start < end <= len(text):
-            raise CorpusError(
-                f"{where}: span [{start}, {end}] out of range for a text of {len(text)} characters"
-            )
+            raise CorpusError(f"{where}: span [{start}, {end}] out of range for a text of {len(text)} characters")
         if text[start:end] != text[start:end].strip():
-            raise CorpusError(
-                f"{where}: span [{start}, {end}] {text[start:end]!r} starts or ends with whitespace"
-            )
+            raise CorpusError(f"{where}: span [{start}, {end}] {text[start:end]!r} starts or ends with whitespace")
         entities.append((start, end, label))
     entities.sort()
     for (s1, e1, _), (s2, e2, _) in zip(entities, entities[1:], strict=False):

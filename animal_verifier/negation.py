@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-CUES = frozenset(
-    {"no", "not", "n't", "nt", "never", "without", "neither", "nor", "none", "nobody", "nothing"}
-)
+CUES = frozenset({"no", "not", "n't", "nt", "never", "without", "neither", "nor", "none", "nobody", "nothing"})
 BOUNDARY_WORDS = frozenset(
     {"but", "yet", "however", "although", "though", "while", "whereas", "instead", "rather", "except", "only"}
 )

@@ -55,9 +55,7 @@ def overrides(config_path: Path, train: Path, dev: Path, knobs: Knobs) -> dict[s
     return result
 
 
-def train(
-    config_path: Path, output_dir: Path, train: Path, dev: Path, knobs: Knobs, gpu_id: int = -1
-) -> Path:
+def train(config_path: Path, output_dir: Path, train: Path, dev: Path, knobs: Knobs, gpu_id: int = -1) -> Path:
     """Run ``spacy train``; returns the folder of the best model."""
     from spacy.cli.train import train as spacy_train
 

@@ -20,9 +20,7 @@ def main(
         typer.secho(f"error: {err}", fg="red", err=True)
         raise typer.Exit(1) from None
     result = convert(spacy.blank(lang), records)
-    typer.echo(
-        f"{input_path}: {result.n_docs} docs, {result.n_spans} spans, {len(result.misaligned)} misaligned"
-    )
+    typer.echo(f"{input_path}: {result.n_docs} docs, {result.n_spans} spans, {len(result.misaligned)} misaligned")
     for record, (start, end, _) in result.misaligned[:5]:
         typer.echo(f"  misaligned {record.text[start:end]!r} at {input_path}:{record.line}: {record.text!r}")
     if result.misaligned_share > max_misaligned:

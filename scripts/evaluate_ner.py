@@ -18,9 +18,7 @@ def main(
     output: Path = typer.Option(Path("training/ner_metrics.json"), help="Metrics JSON; a PNG goes beside it"),
 ) -> None:
     if not model.is_dir():
-        typer.secho(
-            f"error: no trained model at {model}; run `spacy project run train-ner`", fg="red", err=True
-        )
+        typer.secho(f"error: no trained model at {model}; run `spacy project run train-ner`", fg="red", err=True)
         raise typer.Exit(1)
     try:
         sets = {"generated test": read_records(test_path), "real text": read_records(real_path)}

@@ -8,9 +8,7 @@ from animal_verifier.ner_training import Knobs, train
 
 
 def main(
-    config: Path = typer.Option(
-        Path("configs/ner_trf.cfg"), exists=True, dir_okay=False, help="spaCy config"
-    ),
+    config: Path = typer.Option(Path("configs/ner_trf.cfg"), exists=True, dir_okay=False, help="spaCy config"),
     data_path: Path = typer.Option(Path("corpus"), help="Folder with train.spacy and dev.spacy"),
     model_save_path: Path = typer.Option(Path("training/ner"), help="Output folder (model-best, model-last)"),
     batch_size: int = typer.Option(0, min=0, help="Sentences per batch (0: the config's value)"),

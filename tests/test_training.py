@@ -63,8 +63,13 @@ def test_knobs_become_overrides(tmp_path):
 @pytest.mark.parametrize("config, epochs", [("ner_cnn.cfg", 12), ("ner_trf.cfg", 6)])
 def test_few_step_training_reloads_and_predicts(tmp_path, config, epochs):
     corpus = tiny_corpus(tmp_path)
-    best = train(ROOT / "configs" / config, tmp_path / "out", corpus / "train.spacy", corpus / "dev.spacy",
-                 Knobs(batch_size=4, epochs=epochs, learning_rate=None))
+    best = train(
+        ROOT / "configs" / config,
+        tmp_path / "out",
+        corpus / "train.spacy",
+        corpus / "dev.spacy",
+        Knobs(batch_size=4, epochs=epochs, learning_rate=None),
+    )
     nlp = spacy.load(best)
     assert nlp.pipe_names[-1] == "ner" and nlp.get_pipe("ner").labels == ("ANIMAL",)
     doc = nlp("I see two puppies and no cat.")
