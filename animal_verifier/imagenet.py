@@ -19,7 +19,7 @@ CLASSES_FILE = "imagenet_classes.tsv"
 #: Decision thresholds for the ImageNet EfficientNet-Lite0 model, calibrated on assets/photos with
 #: ``scripts/evaluate_photos.py`` (figures and command in docs/vision.md); written into labels.json on
 #: export. tests/test_vision.py recalibrates and fails if these go stale.
-IMAGENET_THRESHOLDS = Thresholds(present=0.1253, absent=0.0057, animal=0.5413)
+IMAGENET_THRESHOLDS = Thresholds(present=0.1253, absent=0.1253, animal=0.5413)
 HEADER = """\
 # ImageNet-1k (ILSVRC-2012) classes in the standard output order of ImageNet-1k models.
 # Columns: index, WordNet 3.0 noun synset id (n + 8-digit offset), short name (first lemma), all lemmas.
