@@ -127,10 +127,11 @@ def test_spans_cover_the_intended_words(lexicon):
 
 
 def test_generated_sentences_leave_no_animal_word_unlabelled(corpus, lexicon, nlp):
-    """Outside the look-alike parts, any unambiguous animal word in a sentence is an entity."""
+    """Outside the look-alike parts, any unambiguous animal word in a sentence is an entity
+    (names of people and places may hold one: "Charles Lamb", "Leo the Lion")."""
     matcher = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).matcher
     for split, r in all_records(corpus):
-        if "lookalike" in r["slices"] or "real" in r["slices"]:
+        if {"lookalike", "real", "idiom", "proper_name"} & set(r["slices"]):
             continue
         ents = [(s, e) for s, e, _ in r["entities"]]
         for m in matcher(r["text"]):
@@ -138,6 +139,86 @@ def test_generated_sentences_leave_no_animal_word_unlabelled(corpus, lexicon, nl
             if m.term.ambiguous or m.glued or word.lower() in nlp.Defaults.stop_words:
                 continue
             assert any(s <= m.start_char and m.end_char <= e for s, e in ents), (split, r["text"], word)
+
+
+# ---- look-alikes: verbs, idioms, names, bylines -------------------------------------------------
+def _render(gen, pattern, rng, *, name_key=None, lookalike_text=False, question=False):
+    """One sentence from ``pattern`` the way the generator makes it, checked like a generated one;
+    returns (text, entity texts)."""
+    template = next(t for t in gen.templates if t.pattern == pattern)
+    pick = (lambda plural, exclude: gen.pool.by_key[name_key]) if name_key else None
+    r = render_template(
+        pattern, Filler(gen.lexicon, rng), pick_name=pick, lookalike_text=lookalike_text, proper=gen.seen_proper
+    )
+    gen._finish(r, template, rng, gen.seen_proper)
+    gen._check_generated(r, template)
+    return r.text, [r.text[s:e] for s, e in r.entities()] if not r.typo_in_entity else None
+
+
+def test_animal_words_in_other_senses_are_never_entities_but_the_animal_next_to_them_is(lexicon):
+    gen = Generator(SMALL, lexicon)
+    rng = random.Random(7)
+    for _ in range(10):
+        for pattern in [
+            "He wolfed down his breakfast and ran out the door",
+            "The new regulator is a paper tiger",
+            "I've always been the black sheep of the family",
+            "We went to the {compound} {time}",
+            "We had {compound_food} for dinner",
+            "A {myth} on the cover of the book",
+            "Man is a rational animal",
+        ]:
+            text, ents = _render(gen, pattern, rng, lookalike_text=True)
+            assert ents == [], text
+        # in the same batch: the verb is no entity, the wolf is
+        text, ents = _render(gen, "{the} wolfed down its dinner in seconds", rng, name_key="wolf", lookalike_text=True)
+        assert "wolfed" in text.lower() and ents in (["wolf"], ["Wolf"], ["WOLF"], None), (text, ents)
+    # every idiom template is a hard negative in the corpus
+    assert {t.kind for t in gen.templates} >= {"idiom", "proper", "saying"}
+
+
+def test_bylines_and_proper_names_are_never_entities(lexicon):
+    gen = Generator(SMALL, lexicon)
+    rng = random.Random(3)
+    n_byline = 0
+    for _ in range(40):
+        text, ents = _render(gen, "{saying}{byline}", rng, lookalike_text=True)
+        assert ents == [], text
+        text, ents = _render(gen, "{person_name} was born in {place_name}", rng, lookalike_text=True)
+        assert ents == [], text
+        text, ents = _render(
+            gen, "Never trust {a} that won't eat{byline}", rng, name_key="dog"
+        )  # an animal and an attribution: only the animal
+        n_byline += "--" in text or "—" in text or "(" in text or " - " in text or "~" in text
+        assert ents is None or [e.lower() for e in ents] == ["dog"], (text, ents)
+    assert n_byline > 30
+    # names with animal words inside are among the names (the hardest negatives)
+    people = set(gen.seen_proper.person) | set(gen.held_proper.person)
+    assert {"Charles Lamb", "Stephen Crane"} <= people
+    # people's and places' names seen in the test split are not the ones train uses
+    assert not set(gen.held_proper.person) & set(gen.seen_proper.person)
+    assert not set(gen.held_proper.place) & set(gen.seen_proper.place)
+
+
+def test_bylines_in_the_corpus_hold_no_entity(corpus):
+    records = [r for _, r in all_records(corpus) if "byline" in r["slices"] and " -- " in r["text"]]
+    assert len(records) >= 5
+    for r in records:
+        cut = r["text"].rfind(" -- ")
+        assert all(e <= cut for _, e, _ in r["entities"]), r
+
+
+def test_capitalised_scientific_names_are_mostly_lower_case(lexicon):
+    gen = Generator(SMALL, lexicon)
+    name = next(n for n in gen.pool.names if n.tier == 2 and n.singular and n.singular[:1].isupper())
+    rng = random.Random(5)
+    filler = Filler(lexicon, rng)
+    forms = []
+    for _ in range(200):
+        r = render_template("I see {a}", filler, pick_name=lambda plural, exclude: name)
+        forms += [r.text[s:e] for s, e in r.entities()]
+    lower = sum(f == f.lower() for f in forms) / len(forms)
+    assert 0.6 <= lower <= 0.9, (name.singular, lower)
 
 
 # ---- determinism --------------------------------------------------------------------------------
@@ -217,7 +298,8 @@ def test_every_slice_is_present_with_a_sensible_share(corpus):
     assert 0.15 <= share["negation"] <= 0.40
     assert 0.10 <= share["plural"] <= 0.40
     assert 0.05 <= share["multiword"] <= 0.40
-    assert 0.12 <= share["hard_negative"] <= 0.30
+    assert 0.18 <= share["hard_negative"] <= 0.40
+    assert share["idiom"] >= 0.03 and share["proper_name"] >= 0.03 and share["byline"] >= 0.01
     assert 0.08 <= share["real"] <= 0.16
     assert 0.05 <= share["question"] <= 0.25
     assert 0.03 <= share["hedge"] <= 0.20

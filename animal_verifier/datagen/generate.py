@@ -1,9 +1,11 @@
 """Build the train/val/test NER corpus: generated sentences about photos plus real WordNet text.
 
-Mix per split (defaults): 70% sentences naming animals (claims, hedges, questions, negations,
-contrasts, several animals, chatty ones, ones next to a look-alike), 18% hard negatives with no
-animal (look-alike senses, animal frames filled with things, plain photo captions), 12% real
-WordNet sentences (train and val only).
+Mix per split (defaults): 60% sentences naming animals (claims, hedges, questions, negations,
+contrasts, several animals, chatty ones, ones next to a look-alike, longer real-text shapes),
+28% hard negatives with no animal (look-alike senses, animal words as verbs, idioms and
+modifiers, mythical creatures, people's and places' names, bylines and titles, animal frames
+filled with things, plain photo captions), 12% real WordNet sentences (train and val only).
+A few sentences of any kind end in an attribution ("-- Mark Twain").
 
 The test split measures generalisation: whole templates and whole name families are held out of
 train and val (chosen by the seed), and every generated test sentence uses a held-out template,
@@ -28,7 +30,8 @@ from ..negation import is_negated
 from . import templates as T
 from .match import TermMatcher
 from .names import NamePool, NameSampler
-from .render import Filler, Rendered, finish, render_template
+from .proper_names import ProperNames, read_instance_names
+from .render import Filler, Rendered, byline, finish, render_template
 from .validate import DatagenError, validate_records
 from .wordnet_text import DEFAULT_WORDNET_DIR, RealSentence, SenseStats, WordNetText, load_tagger
 
@@ -45,31 +48,42 @@ ANIMAL_KINDS = {
     "contrast": 9,
     "multi": 13,
     "casual": 8,
-    "mixed": 6,
+    "mixed": 9,
+    "saying": 12,
 }
 #: Share of each kind among the hard negatives.
-HARD_KINDS = {"lookalike": 45, "thing": 35, "plain": 20}
+HARD_KINDS = {"lookalike": 25, "thing": 20, "plain": 10, "idiom": 27, "proper": 18}
+#: Hard-negative kinds whose template words use animal words in another sense.
+LOOKALIKE_KINDS = ("lookalike", "idiom", "proper")
+#: Chance that any other sentence gets an attribution after it.
+BYLINE_SHARE = 0.03
 
 
 @dataclass(frozen=True)
 class Template:
     id: str
-    kind: str  # a key of ANIMAL_KINDS, "lookalike" or "plain"
+    kind: str  # a key of ANIMAL_KINDS or HARD_KINDS (not "thing")
     pattern: str  # without the final "?" of a question
     animal_only: bool  # makes no sense filled with a thing
     question: bool
+    as_written: bool = False  # a dictionary-style fragment: lower case, no final punctuation
 
 
 def all_templates() -> list[Template]:
-    """Every template with its id; "~" (animal only) and a final "?" (question) become flags."""
+    """Every template with its id; "=" (as written), "~" (animal only) and a final "?" (question)
+    become flags."""
     table = [(kind, i, p) for kind, patterns in T.ANIMAL_TEMPLATES.items() for i, p in enumerate(patterns)]
     table += [("lookalike", i, p) for i, p in enumerate(T.LOOKALIKE_TEMPLATES)]
     table += [("plain", i, p) for i, p in enumerate(T.PLAIN_TEMPLATES)]
+    table += [("idiom", i, p) for i, p in enumerate(T.IDIOM_TEMPLATES)]
+    table += [("proper", i, p) for i, p in enumerate(T.PROPER_TEMPLATES)]
     out = []
     for kind, i, p in table:
-        animal_only = p.startswith("~") or kind in ("lookalike", "plain")
+        as_written = p.startswith("=")
+        p = p.lstrip("=")
+        animal_only = p.startswith("~") or kind in ("plain", *LOOKALIKE_KINDS)
         question = kind == "question" or p.endswith("?")
-        out.append(Template(f"{kind}.{i:02d}", kind, p.lstrip("~").rstrip("?"), animal_only, question))
+        out.append(Template(f"{kind}.{i:02d}", kind, p.lstrip("~").rstrip("?"), animal_only, question, as_written))
     return out
 
 
@@ -82,7 +96,8 @@ class DatagenConfig:
     heldout_names: float = 0.15  # share of name families only the test split sees
     heldout_templates: float = 0.15  # share of templates (of each kind) only the test split sees
     real_share: float = 0.12  # WordNet sentences in train and val
-    hard_negative_share: float = 0.18
+    hard_negative_share: float = 0.28
+    heldout_proper_names: float = 0.2  # share of people's and places' names only the test split sees
     wordnet_dir: str = str(DEFAULT_WORDNET_DIR)
     exclude_texts: frozenset[str] = field(default_factory=frozenset)  # never emit these (e.g. eval sets)
 
@@ -121,6 +136,10 @@ class Resources:
         return WordNetText(self.lexicon, self.matcher, self.pool.singular_of, self.senses, self.wordnet_dir)
 
     @cached_property
+    def proper_names(self) -> ProperNames:
+        return read_instance_names(self.wordnet_dir)
+
+    @cached_property
     def tagger(self):
         return load_tagger()
 
@@ -138,7 +157,7 @@ class Generator:
         for split, n in config.sizes().items():
             if n < 0:
                 raise DatagenError(f"--n-{split} must be >= 0, got {n}")
-        for what in ("heldout_names", "heldout_templates", "real_share", "hard_negative_share"):
+        for what in ("heldout_names", "heldout_templates", "real_share", "hard_negative_share", "heldout_proper_names"):
             if not 0 <= getattr(config, what) < 1:
                 raise DatagenError(f"{what} must be in [0, 1), got {getattr(config, what)}")
         self.config = config
@@ -154,13 +173,16 @@ class Generator:
         self.seen_names, self.held_names = self.pool.split(self.heldout_heads)
         self.templates = all_templates()
         self.heldout_template_ids = self._choose_heldout_templates(random.Random(f"{seed}/templates"))
+        self.seen_proper, self.held_proper = self.resources.proper_names.split(
+            config.heldout_proper_names, random.Random(f"{seed}/proper")
+        )
 
     # ---- hold-out ------------------------------------------------------------------------
     def _choose_heldout_templates(self, rng: random.Random) -> frozenset[str]:
         if self.config.heldout_templates <= 0:
             return frozenset()
         held: set[str] = set()
-        for kind in list(ANIMAL_KINDS) + ["lookalike", "plain"]:
+        for kind in list(ANIMAL_KINDS) + [k for k in HARD_KINDS if k != "thing"]:
             ids = [t.id for t in self.templates if t.kind == kind]
             held |= set(rng.sample(ids, max(1, round(self.config.heldout_templates * len(ids)))))
         return frozenset(held)
@@ -190,17 +212,28 @@ class Generator:
             template, held_names = self._pick_template(rng, [kind], False), split == "test"
         names: NameSampler = self.held_names if held_names and self.held_names.names else self.seen_names
         filler = Filler(self.lexicon, rng)
+        proper = self.held_proper if split == "test" else self.seen_proper
         rendered = render_template(
             template.pattern,
             filler,
             pick_name=lambda plural, exclude: names.sample(rng, plural=plural, exclude=exclude),
             lookalike_text=kind == "mixed",
+            proper=proper,
         )
-        question = template.question
-        tags = finish(rendered, rng, question=question, lexicon_terms=self.terms)
-        slices = {"question": question, "hedge": kind == "hedge", "lookalike": kind == "mixed"}
+        tags = self._finish(rendered, template, rng, proper)
+        slices = {"question": template.question, "hedge": kind == "hedge", "lookalike": kind == "mixed"}
         slices["heldout_name"] = any(self.is_heldout_term(n.key) for n in rendered.names)
         return self._record(rendered, template, tags, slices)
+
+    def _finish(self, rendered: Rendered, template: Template, rng: random.Random, proper: ProperNames) -> list[str]:
+        """Case, punctuation, typos; now and then an attribution after a statement."""
+        if rendered.byline is None and not (template.question or template.as_written):
+            if rng.random() < BYLINE_SHARE:
+                rendered.byline = byline(rng, proper)
+                rendered.proper = True
+        return finish(
+            rendered, rng, question=template.question, lexicon_terms=self.terms, as_written=template.as_written
+        )
 
     def hard_record(self, split: str, rng: random.Random) -> dict:
         kind = rng.choices(list(HARD_KINDS), weights=list(HARD_KINDS.values()))[0]
@@ -210,13 +243,19 @@ class Generator:
             rng, kinds, False, things=kind == "thing"
         )
         filler = Filler(self.lexicon, rng)
+        proper = self.held_proper if split == "test" else self.seen_proper
         rendered = render_template(
-            template.pattern, filler, pick_name=None, thing=kind == "thing", lookalike_text=kind == "lookalike"
+            template.pattern,
+            filler,
+            pick_name=None,
+            thing=kind == "thing",
+            lookalike_text=kind in LOOKALIKE_KINDS,
+            proper=proper,
         )
-        question = template.question
-        tags = finish(rendered, rng, question=question, lexicon_terms=self.terms)
-        look = kind == "lookalike" or any(p.lookalike for p in rendered.pieces)
-        return self._record(rendered, template, tags, {"question": question, "lookalike": look})
+        tags = self._finish(rendered, template, rng, proper)
+        look = kind in LOOKALIKE_KINDS or any(p.lookalike for p in rendered.pieces)
+        flags = {"question": template.question, "lookalike": look, "idiom": kind == "idiom"}
+        return self._record(rendered, template, tags, flags)
 
     def _record(self, rendered: Rendered, template: Template, tags: list[str], flags: dict) -> dict:
         text = rendered.text
@@ -233,6 +272,9 @@ class Generator:
             "multi_animal": len(entities) > 1,
             "lookalike": flags.get("lookalike", False),
             "typo": "typo" in tags,
+            "idiom": flags.get("idiom", False),
+            "proper_name": rendered.proper,
+            "byline": "byline" in tags,
             "heldout_name": flags.get("heldout_name", False),
             "heldout_template": template.id in self.heldout_template_ids,
         }

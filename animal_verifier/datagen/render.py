@@ -14,11 +14,39 @@ from dataclasses import dataclass, field
 from ..lexicon import Lexicon, normalize
 from . import templates as T
 from .names import Name
+from .proper_names import ProperNames
 
 SLOT = re.compile(r"\{(a|the|n|pl|npl)(\d?)\}|\{([a-z_]+)\}")
 SINGULAR_SLOTS = frozenset({"a", "the", "n"})
 #: Words a typo must not touch: they carry the negation the sentence is about.
 KEEP_WORDS = frozenset({"never", "neither", "without", "none", "nothing", "nope"})
+#: Fillers whose words may hold an animal word in another sense ("Charles Lamb", "dog show").
+LOOKALIKE_FILLERS = frozenset({"person_name", "place_name", "title", "org", "compound", "compound_food", "myth"})
+#: Fillers that are proper names (the "proper_name" slice).
+PROPER_FILLERS = frozenset({"person_name", "place_name", "title", "org", "byline"})
+#: How a quotation is attributed (fortune files, books, posts), with weights.
+BYLINES = {
+    " -- {name}": 10,
+    "\n\t\t-- {name}": 3,
+    " — {name}": 3,
+    " - {name}": 2,
+    " ~{name}": 1,
+    ' -- {name}, "{title}"': 3,
+    " -- {name}, {title}": 2,
+    " -- {title}": 1,
+    " (attributed to {name})": 1,
+    " ({name})": 1,
+}
+#: Chance that a scientific or long capitalised name ("Anas crecca") is written in lower case,
+#: and that any other capitalised name ("Virginia deer") is: a capital must not mean "animal".
+LOWER_SCIENTIFIC, LOWER_OTHER = 0.75, 0.4
+
+
+def byline(rng: random.Random, proper: ProperNames) -> str:
+    """An attribution to put after a quotation: " -- Mark Twain", ' -- Twain, "Walden"'."""
+    forms, weights = zip(*BYLINES.items(), strict=True)
+    form = rng.choices(forms, weights=weights)[0]
+    return form.format(name=rng.choice(proper.person), title=rng.choice(T.FILLERS["title"]))
 
 
 def article(word: str) -> str:
@@ -44,6 +72,8 @@ class Rendered:
     names: list[Name] = field(default_factory=list)
     plural: bool = False  # some entity is plural
     typo_in_entity: bool = False
+    proper: bool = False  # holds a proper name (person, place, work, organisation, byline)
+    byline: str | None = None  # attribution to add after the final punctuation
 
     @property
     def text(self) -> str:
@@ -143,10 +173,12 @@ def render_template(
     pick_name: Callable[[bool, set[str]], Name] | None,
     thing: bool = False,
     lookalike_text: bool = False,
+    proper: ProperNames | None = None,
 ) -> Rendered:
     """Fill ``pattern``. Animal slots take names from ``pick_name(plural, exclude)``, or plain
     things when ``thing`` is set (then nothing is an entity). ``lookalike_text``: the template's
-    own words use animal words in other senses (they are exempt from the unlabelled-animal check)."""
+    own words use animal words in other senses (they are exempt from the unlabelled-animal check).
+    ``proper`` gives the person and place names ({person_name}, {place_name}, {byline})."""
     rng = filler.rng
     pieces: list[Piece] = []
     out = Rendered(pieces)
@@ -157,7 +189,18 @@ def render_template(
         pieces.append(Piece(pattern[pos : m.start()], lookalike=lookalike_text))
         pos = m.end()
         if m.group(3):  # a plain filler
-            pieces.append(Piece(rng.choice(T.FILLERS[m.group(3)])))
+            what = m.group(3)
+            out.proper |= what in PROPER_FILLERS
+            if what == "byline":
+                if proper is None:
+                    raise ValueError("a {byline} template needs proper names")
+                out.byline = byline(rng, proper)
+            elif what in ("person_name", "place_name"):
+                if proper is None:
+                    raise ValueError(f"a {{{what}}} template needs proper names")
+                pieces.append(Piece(rng.choice(getattr(proper, what.split("_")[0])), lookalike=True))
+            else:
+                pieces.append(Piece(rng.choice(T.FILLERS[what]), lookalike=what in LOOKALIKE_FILLERS))
             continue
         slot, index = m.group(1), m.group(2) or "1"
         plural = slot not in SINGULAR_SLOTS
@@ -179,6 +222,8 @@ def render_template(
             form = value.plural if plural else value.singular
             if form is None:  # the same animal again in the other number, which it lacks
                 form = value.plural or value.singular
+            if form != form.lower() and rng.random() < (LOWER_SCIENTIFIC if value.tier == 2 else LOWER_OTHER):
+                form = form.lower()
             pieces += filler.noun_phrase(slot, form, entity=True, synset=value.synset)
             out.names.append(value)
             out.plural |= plural
@@ -188,25 +233,36 @@ def render_template(
 
 
 # ---- the way people type ------------------------------------------------------------------------
-def finish(r: Rendered, rng: random.Random, *, question: bool, lexicon_terms: frozenset[str]) -> list[str]:
-    """Capital, final punctuation, case style and maybe a typo, in place. Returns noise tags."""
+def finish(
+    r: Rendered, rng: random.Random, *, question: bool, lexicon_terms: frozenset[str], as_written: bool = False
+) -> list[str]:
+    """Capital, final punctuation, byline, case style and maybe a typo, in place. Returns noise
+    tags. ``as_written``: a dictionary-style fragment, left lower case and unpunctuated."""
     tags: list[str] = []
     r.pieces[:] = [p for p in r.pieces if p.text]
     pieces = r.pieces
-    first = pieces[0]
-    first.text = first.text[:1].upper() + first.text[1:]
-    # final punctuation
-    if question:
-        ends, weights = ["?", "??", "", " ?"], [75, 5, 17, 3]
+    if as_written:
+        pieces.append(Piece(""))
     else:
-        ends, weights = [".", "", "!", "...", "!!", "EMOJI"], [48, 26, 12, 6, 3, 5]
-    end = rng.choices(ends, weights=weights)[0]
-    if end == "EMOJI":
-        end = rng.choice(["", ".", "!"]) + " " + rng.choice(T.EMOJI)
-        tags.append("emoji")
-    pieces.append(Piece(end))
-    # case style
-    style = rng.choices(["as is", "lower", "upper", "title", "cap name"], weights=[77, 13, 3, 3, 4])[0]
+        first = pieces[0]
+        first.text = first.text[:1].upper() + first.text[1:]
+        # final punctuation
+        if question:
+            ends, weights = ["?", "??", "", " ?"], [75, 5, 17, 3]
+        elif r.byline:
+            ends, weights = [".", "!", ""], [85, 10, 5]
+        else:
+            ends, weights = [".", "", "!", "...", "!!", "EMOJI"], [48, 26, 12, 6, 3, 5]
+        end = rng.choices(ends, weights=weights)[0]
+        if end == "EMOJI":
+            end = rng.choice(["", ".", "!"]) + " " + rng.choice(T.EMOJI)
+            tags.append("emoji")
+        pieces.append(Piece(end))
+    if r.byline:
+        pieces.append(Piece(r.byline, lookalike=True))
+        tags.append("byline")
+    # case style ("cap name" is rare: a capital must not mean "animal")
+    style = rng.choices(["as is", "lower", "upper", "title", "cap name"], weights=[77, 13, 3, 3, 1])[0]
     if style != "as is":
         before = [len(p.text) for p in pieces]
         for p in pieces:

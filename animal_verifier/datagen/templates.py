@@ -15,7 +15,11 @@ template whose words only make sense for a living thing ("{a} is sleeping"): the
 filled with non-animal things ("There's a bicycle in the picture") to teach that the frame alone
 does not make an ANIMAL.
 
-A final ``?`` marks a question outside the "question" kind. Ids are ``kind.NN``; the test split
+A leading ``=`` marks a dictionary-style fragment ("the dog slept all day"), kept lower case
+and without final punctuation, as in WordNet's examples. ``{byline}`` puts an attribution
+("-- Mark Twain") after the final punctuation; ``{person_name}`` and ``{place_name}`` come from
+WordNet's instances (see :mod:`.proper_names`). A final ``?`` marks a question outside the
+"question" kind. Ids are ``kind.NN``; the test split
 holds out whole templates by id, so keep a template's id stable when editing (append new ones at
 the end of their list).
 """
@@ -280,6 +284,70 @@ ANIMAL_TEMPLATES: dict[str, list[str]] = {
         "A Mickey Mouse balloon and {a} at the fair",
         "~{a} next to a lion statue",
         "Python code on the screen and {a} on the keyboard",
+        # animal words as verbs, idioms and modifiers next to a real animal (only the animal counts)
+        "~{the} wolfed down its dinner in seconds",
+        "~{the} ducked under the fence and ran off",
+        "~I had to badger my parents for weeks before they let us keep {a}",
+        "~{the} farrowed in the barn last night",
+        "~{the} calved early this spring",
+        "~My brother chickened out of touching {the}",
+        "~We bought a bag of cat food for {the}",
+        "~{the} knocked over the bird feeder again",
+        "~{person_name} photographed {a} near {place_name}",
+        "~Bear with me, {the} won't sit still",
+        "~I craned my neck to see {the} {place}",
+        "~{the} hogged the whole sofa all evening",
+        "~Holy cow, look at the size of {the}",
+        "~{the} ferreted out the treats I had hidden",
+        "~{the} gives me goosebumps",
+        "~My uncle, a real night owl, spotted {a} at midnight",
+        "~{the} is the underdog in this race",
+        "~The kids were horsing around while {the} slept",
+        "~After the dog show we saw {a} {place}",
+        "~I fished for my keys while {the} watched",
+        "~{person_name} kept {pl} at his house in {place_name}",
+        "~Stop monkeying around and help me catch {the}",
+        "~A paper tiger of a rule: nobody stops {npl} from coming in",
+        "~{the} chased a unicorn balloon across the yard",
+        "~Time flies, {the} is already two years old",
+    ],
+    # longer real-text shapes: dictionary-style fragments (a leading "=" keeps them lower case,
+    # without final punctuation), stories, sayings with an attribution
+    "saying": [
+        "=~{the} slept in the sun all afternoon",
+        "=~{pl} grazed on the hillside",
+        "=~she fed {the} every morning",
+        "=~he was bitten by {a}",
+        "=~{a} crossed the road in front of us",
+        "=~the farmer keeps {pl}",
+        "=~{npl} are common in this region",
+        "=~the children watched {the} for hours",
+        "=~the sound of {npl} in the distance",
+        "=~{the} ran off into the woods",
+        "=~he raised {npl} on his farm",
+        "=~{npl} and {npl2} lived side by side",
+        "=~the zoo acquired {a} last year",
+        "=~she was afraid of {npl}",
+        "=~{the} was caught in the net",
+        "~When I was a child my grandfather kept {pl} behind the house, and I fed them before school",
+        "~According to {person_name}, {npl} are smarter than most people think",
+        "~In {place_name} we saw {pl} by the side of the road",
+        "~{a} wandered into the camp during the night and ate all our bread",
+        "~The old man sat on the porch with {the} at his feet",
+        "~If you leave the gate open, {the} will get out",
+        "~Nobody knew where {the} had come from, but it stayed with us for years",
+        "~{person_name} once wrote that {npl} are the best company{byline}",
+        "~Every summer {pl} nest in the old barn",
+        "~Never trust {a} that won't eat{byline}",
+        "~A house without {a} is not a home{byline}",
+        "~{npl} have owners; {npl2} have staff{byline}",
+        "~The more I learn about people, the more I like my {n}{byline}",
+        "~There is no such thing as a bad {n}{byline}",
+        "~I have lived with several Zen masters, all of them {npl}{byline}",
+        "~As {person_name} used to say, {a} in the house keeps the doctor away",
+        "~The {photo} that {person_name} sent from {place_name} shows {a} asleep on the step",
+        "~Years ago, on a farm outside {place_name}, I watched {a} give birth at dawn",
+        "~It is said that {npl} can sense a storm long before it arrives{byline}",
     ],
 }
 
@@ -386,6 +454,180 @@ LOOKALIKE_TEMPLATES: list[str] = [
     "Fox News is on in the background",
     "A Penguin paperback on the nightstand",
     "A bronze lion statue in front of the library",
+]
+
+#: Animal words that name no animal: verbs, idioms, modifiers of other nouns, words said of
+#: people, mythical creatures. Never an entity (the annotation rule: a span refers to an animal,
+#: not to food, products, people, or a modifier of another noun).
+IDIOM_TEMPLATES: list[str] = [
+    # verbs
+    "He wolfed down his breakfast and ran out the door",
+    "{person_name} wolfed down the sandwich in two bites",
+    "She finally managed to ferret out the truth",
+    "The reporters kept badgering the minister about the budget",
+    "Stop badgering me about it",
+    "He was hounded by creditors for years",
+    "Bad luck dogged the team all season",
+    "Rumours dogged {person_name} throughout his career",
+    "She ducked under the low branch",
+    "He ducked out of the meeting early",
+    "Are you fishing for compliments?",
+    "The lawyer was fishing for information",
+    "It really bugs me when people are late",
+    "Quit monkeying around with the thermostat",
+    "The boys were horsing around in the back seat",
+    "He chickened out at the last minute",
+    "Don't just parrot what the teacher says",
+    "She craned her neck to see the stage",
+    "Please bear with me for a moment",
+    "I can't bear the thought of leaving {place_name}",
+    "They sealed the deal with a handshake",
+    "The detective tailed the suspect for three blocks",
+    "The years flew by",
+    "Time flies when you're having fun",
+    "She didn't even bat an eye",
+    "He ratted on his friends to save himself",
+    "She tried to worm her way out of the deal",
+    "He clammed up when the police arrived",
+    "The line snaked around the block",
+    "The river snakes through the valley",
+    "She squirreled away a little money every month",
+    "He weaseled out of paying the bill",
+    "He hogged the remote all evening",
+    "Don't pig out on the snacks before dinner",
+    "She swanned into the party an hour late",
+    "He was outfoxed by a younger opponent",
+    "Stop crowing about your win",
+    "The crowd was cowed into silence",
+    "The toddler was aping his older brother",
+    "She beavered away at her thesis all summer",
+    "Somebody has been bugging our phones",
+    "The glacier calved a huge iceberg",
+    "He dogged her steps all the way home",
+    "The committee badgered and hounded him until he resigned",
+    # idioms
+    "The new regulator is a paper tiger",
+    "Get off your high horse",
+    "He hit the bull's eye on his first try",
+    "We scored a goose egg in the second half",
+    "He's a card shark who never loses at poker",
+    "Everyone loves an underdog",
+    "That song always gives me goosebumps",
+    "A horse chestnut tree in the park",
+    "The dog days of summer are here",
+    "She gave up sugar cold turkey",
+    "That clue turned out to be a red herring",
+    "The old stadium has become a white elephant",
+    "Software is the cash cow of the company",
+    "He's the top dog in the office now",
+    "The outgoing president is a lame duck",
+    "I've always been the black sheep of the family",
+    "Stop being such a copycat",
+    "My sister is a real bookworm",
+    "You dirty dog, you ate my fries",
+    "You lucky dog",
+    "Don't trust him, he's a snake",
+    "Man is a rational animal",
+    "Man is by nature a political animal",
+    "He's an animal on the football field",
+    "The fat cats on Wall Street got richer again",
+    "Our new intern is an eager beaver",
+    "She is the dark horse in this race",
+    "That dress is the cat's pajamas",
+    "The kids were speaking pig Latin",
+    "A 300 horsepower engine",
+    "The models strutted down the catwalk",
+    "A dogfight between two fighter jets",
+    "She tied her hair in a pony tail",
+    "Laugh lines and crow's feet",
+    "A bird's-eye view of the harbour",
+    "A photo taken with a fish-eye lens",
+    "I need a new mouse pad",
+    "Those were crocodile tears",
+    "That's a different kettle of fish",
+    "It was a wild goose chase",
+    "I have butterflies in my stomach before every exam",
+    "I heard it straight from the horse's mouth",
+    "Holy cow, that's expensive",
+    "No monkey business while I'm gone",
+    "I haven't seen him in donkey's years",
+    "A snake oil salesman",
+    "The lion's share of the budget went to defence",
+    "It was just puppy love",
+    "Another hare-brained scheme",
+    "The bears took over Wall Street",
+    "The whole town went down the rabbit hole",
+    "He has the memory of an elephant",
+    "She has an eagle eye for mistakes",
+    "I was a guinea pig for the new treatment",
+    "Cat got your tongue?",
+    # animal words modifying another noun
+    "We went to the {compound} {time}",
+    "I bought a new {compound}",
+    "The {compound} was closed for the holidays",
+    "Don't forget the {compound}",
+    "There's a {compound} at the end of the street",
+    "A {compound} on the kitchen counter",
+    "{person} loves {compound_food}",
+    "We had {compound_food} for dinner",
+    "A bowl of {compound_food}",
+    "The smell of {compound_food} filled the kitchen",
+    # people
+    "A man and a woman walking along the beach",
+    "Humans have lived in this valley for thousands of years",
+    "The crowd of people outside the theatre",
+    # mythical creatures
+    "A {myth} on the cover of the book",
+    "My daughter drew a {myth} with crayons",
+    "She dressed up as a {myth} for Halloween",
+    "The legend of the {myth} is centuries old",
+    "There's no such thing as a {myth}",
+    "A statue of a {myth} in the fountain",
+    "He dreamed he was riding a {myth}",
+    # words for living things that are no animal mention
+    "How many species live in the rainforest?",
+    "The species was first described in 1758",
+    "A debate about sentience and consciousness",
+    "Most of the by-catch is thrown back into the sea",
+    "Endangered species are protected by law",
+]
+
+#: People, places, works and organisations: capitalised names that are no animal, some of them
+#: with an animal word inside ("Charles Lamb", "Moose Jaw", "The Silence of the Lambs").
+PROPER_TEMPLATES: list[str] = [
+    "{saying}{byline}",
+    "{saying}{byline}",
+    "{saying}{byline}",
+    "As {person_name} once said, the best is yet to come",
+    "In the words of {person_name}, nothing lasts forever",
+    "{person_name} was born in {place_name}",
+    "{person_name} wrote {title}",
+    "A biography of {person_name}",
+    "The collected letters of {person_name}",
+    "I met {person_name} at a conference in {place_name}",
+    "We flew from {place_name} to {place_name}",
+    "{place_name} is beautiful in the spring",
+    "Have you read {title}?",
+    "My favourite film is {title}",
+    "{title} won the award for best picture",
+    "She works for {org}",
+    "{org} announced record profits {time}",
+    "A portrait of {person_name}",
+    "A statue of {person_name} in the main square",
+    "A photo of {person_name} in {place_name}",
+    "Welcome to {place_name}",
+    "{person_name}'s house in {place_name}",
+    "Works by {person_name} and {person_name}",
+    "{person_name}: {saying}",
+    "{person_name} and {person_name} at the premiere of {title}",
+    "{title}, by {person_name}",
+    "We watched {title} {time}",
+    "A lecture on {person_name} and the history of {place_name}",
+    "Tickets to see {org} {time}",
+    "{person_name} moved to {place_name} in 1923",
+    "The {place_name} office of {org}",
+    "Dinner with {person_name} and {person_name}",
+    "{person_name} said it best: {saying}",
 ]
 
 #: Frames with no animal at all; plus every animal template not marked ``~`` filled with a thing.
@@ -508,6 +750,103 @@ FILLERS: dict[str, list[str]] = {
         last night, yesterday, on Sunday, this morning, tonight, last weekend
         """
     ),
+    # fillers of the look-alike templates (their words are no animal mention)
+    "compound": _words(
+        """
+        dog show, horse race, fish market, bird cage, horse trailer, dog collar, cat litter box,
+        bird feeder, dog leash, cat toy, pig farm, fish tank, dog bed, horse saddle, spider web,
+        duck pond, deer crossing sign, bird bath, cow bell, bear trap, mosquito net, flea market,
+        fly swatter, butterfly knife, turtle neck sweater, cat burglar movie, dog tag, horse
+        whisperer, whale watching tour, fox hunt, bee sting kit, mouse trap, rat poison, cat flap,
+        bull ring, cock fight, sheep dog trial, goat cheese shop, chicken coop, rabbit hutch,
+        snake plant, spider plant, tiger lily, zebra crossing, lobster pot, crab trap, rodeo bull
+        statue, bird flu clinic, frog pond, duck blind, horse show, cattle auction, fish hatchery,
+        pony ride, owl sanctuary gift shop
+        """
+    ),
+    "compound_food": _words(
+        """
+        chicken soup, duck sauce, fish sauce, chicken salad, beef stew, turkey sandwiches, goat
+        cheese, chicken wings, buffalo wings, turkey bacon, duck eggs, chicken eggs, fish oil,
+        cod liver oil, crab salad, lobster bisque, shark fin soup, cow manure, cat food, dog food,
+        pork chops, lamb stew, fish tacos, salmon fillets, tuna salad, roast goose, fried shrimp,
+        oyster sauce, anchovy pizza, sardines on toast, eel sushi, squid rings, veal cutlets
+        """
+    ),
+    "myth": _words(
+        """
+        unicorn, dragon, griffin, phoenix, mermaid, werewolf, centaur, minotaur, sphinx, yeti,
+        hydra, kraken, basilisk, chimera, leprechaun, troll, goblin, vampire, fairy, sea serpent
+        """
+    ),
+    "title": _words(
+        """
+        The Call of the Wild, Moby Dick, To Kill a Mockingbird, Of Mice and Men, Animal Farm, The
+        Wolf of Wall Street, Watership Down, Jaws, The Birds, Charlotte's Web, The Silence of the
+        Lambs, The Ugly Duckling, Reservoir Dogs, Raging Bull, The Pelican Brief, Stuart Little,
+        Fantastic Mr. Fox, Steppenwolf, The Jungle Book, Black Beauty, White Fang, The Hound of the
+        Baskervilles, One Flew Over the Cuckoo's Nest, The Maltese Falcon, Where Eagles Dare, The
+        Deer Hunter, Dances with Wolves, Lord of the Flies, The Snow Goose, The Cat in the Hat,
+        Chicken Run, War Horse, Kung Fu Panda, The Godfather, Hamlet, War and Peace, Pride and
+        Prejudice, The Great Gatsby, Don Quixote, Ulysses, The Odyssey, Casablanca, Citizen Kane,
+        Brave New World, Catch-22, The Catcher in the Rye, Gone with the Wind, The Tempest, A Tale
+        of Two Cities, Walden, Leviathan, The Wasp Factory, Where the Crawdads Sing, The Goldfinch,
+        Middlemarch, Paradise Lost, The Raven, Bleak House, The Wind in the Willows
+        """
+    ),
+    "org": _words(
+        """
+        the World Wildlife Fund, Greenpeace, Penguin Books, Greyhound Lines, Red Bull, the Chicago
+        Bulls, the Baltimore Ravens, the Atlanta Falcons, the Seattle Seahawks, the Denver Broncos,
+        the Toronto Raptors, the Detroit Tigers, the Florida Panthers, the Minnesota Timberwolves,
+        Lacoste, Puma, Jaguar Land Rover, Mozilla, the Audubon Society, the Red Cross, Microsoft,
+        Lonely Planet, the Eagles, the Animals, the Monkees, the Byrds, Def Leppard, Camel, Dove,
+        the Chicago Cubs, the Mighty Ducks, the Leicester Foxes, the Wolverhampton Wanderers,
+        the Bank of England, the United Nations, Oxford University, the BBC
+        """
+    ),
+    "saying": [
+        "Never put off till tomorrow what you can do today",
+        "The only thing we have to fear is fear itself",
+        "Knowledge is power",
+        "Honesty is the best policy",
+        "All that glitters is not gold",
+        "Actions speak louder than words",
+        "Fortune favors the bold",
+        "A penny saved is a penny earned",
+        "Brevity is the soul of wit",
+        "The pen is mightier than the sword",
+        "Nothing is certain but death and taxes",
+        "Whatever you are, be a good one",
+        "Beware of all enterprises that require new clothes",
+        "Life is what happens while you are busy making other plans",
+        "Experience is the name everyone gives to their mistakes",
+        "To err is human, to forgive divine",
+        "The unexamined life is not worth living",
+        "I think, therefore I am",
+        "Genius is one percent inspiration and ninety-nine percent perspiration",
+        "Always forgive your enemies; nothing annoys them so much",
+        "The best way out is always through",
+        "Do not judge a book by its cover",
+        "A fool and his money are soon parted",
+        "You can't please everyone",
+        "Talk is cheap",
+        "Money can't buy happiness",
+        "Well begun is half done",
+        "Every cloud has a silver lining",
+        "Absence makes the heart grow fonder",
+        "If at first you don't succeed, try, try again",
+        "A journey of a thousand miles begins with a single step",
+        "Reality is merely an illusion, albeit a very persistent one",
+        "I can resist everything except temptation",
+        "There is nothing either good or bad, but thinking makes it so",
+        "The reports of my death are greatly exaggerated",
+        "History is written by the victors",
+        "Be careful what you wish for",
+        "In the long run we are all dead",
+        "Most people would sooner die than think; in fact, they do so",
+        "Work expands so as to fill the time available for its completion",
+    ],
     "wow": _words(
         """
         Wow, Whoa, Oh nice, Aww, Look, Omg, Hey, Cool
