@@ -23,7 +23,7 @@ from spacy.util import minibatch
 from animal_verifier.calibration import Thresholds
 from animal_verifier.claims import DEFAULT_THRESHOLDS, Mention, verify
 from animal_verifier.lexicon import LEXICON_FILE, Lexicon, load_lexicon
-from animal_verifier.linking import Linker
+from animal_verifier.linking import Linker, repair_span
 from animal_verifier.negation import is_negated
 
 DOC_EXTENSIONS = {
@@ -52,7 +52,8 @@ register_extensions()
 
 
 class AnimalLinker:
-    """Sets ``kb_id_`` (WordNet id), ``_.canonical`` and ``_.negated`` on every ANIMAL entity."""
+    """Sets ``kb_id_`` (WordNet id), ``_.canonical`` and ``_.negated`` on every ANIMAL entity, after
+    fitting its boundaries to the longest lexicon term there (``linking.repair_span``)."""
 
     def __init__(self, name: str, lexicon: Lexicon | None = None, label: str = "ANIMAL"):
         self.name = name
@@ -64,11 +65,15 @@ class AnimalLinker:
         self.linker = Linker(lexicon)
 
     def __call__(self, doc: Doc) -> Doc:
-        ents = []
-        for ent in doc.ents:
+        ents: list[Span] = []
+        old = list(doc.ents)
+        for k, ent in enumerate(old):
             if ent.label_ == self.label:
-                term = self.linker.link(ent.text)
-                ent = Span(doc, ent.start, ent.end, ent.label, kb_id=term.id if term else 0)
+                lo = ents[-1].end if ents else 0
+                hi = old[k + 1].start if k + 1 < len(old) else len(doc)
+                start, end = repair_span(doc, ent.start, ent.end, self.lexicon, lo, hi)
+                term = self.linker.link(doc[start:end].text)
+                ent = Span(doc, start, end, ent.label, kb_id=term.id if term else 0)
                 ent._.canonical = self.lexicon.name(term.id) if term else None
                 ent._.negated = is_negated(ent)
             ents.append(ent)

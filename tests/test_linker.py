@@ -29,7 +29,7 @@ def nlp():
         ),
         ("It isn't a cow, it's a bull.", [("cow", "cow", "n02402425", True), ("bull", "cow", "n02402425", False)]),
         ("a kiten on the sofa", [("kiten", "cat", "n02121808", False)]),
-        ("a fluffy white kitten", [("fluffy white kitten", "cat", "n02121808", False)]),
+        ("a fluffy white kitten", [("kitten", "cat", "n02121808", False)]),  # adjectives trimmed
         ("a blorp", [("blorp", None, "", False)]),
     ],
 )
@@ -51,3 +51,26 @@ def test_typo_fix_is_conservative():
     assert linker.link("elephnat").id == linker.link("elephant").id
     assert linker.link("cot") is None  # too short to guess
     assert linker.link("the") is None
+
+
+@pytest.mark.parametrize(
+    "text, predicted, repaired",
+    [
+        ("Omg a lagre octopus next to the car.", "lagre octopus", "octopus"),  # typo'd adjective dropped
+        ("That white-chinned petrel is here", "chinned petrel", "white-chinned petrel"),
+        ("Anyone know what breed this naked mole rat is?", "mole rat", "naked mole rat"),
+        ("This is my western red-backed salamander", "salamander", "western red-backed salamander"),
+        ("a lynx rufus next to a car", "lynx", "lynx rufus"),
+        ("There is not a single giraffe heere", "giraffe heere", "giraffe"),
+        ("I see a cat and a dog", "dog", "dog"),
+        ("a kiten on the mat", "kiten", "kiten"),  # no term inside: left to the typo fix
+    ],
+)
+def test_repair_span_fits_the_longest_lexicon_term(text, predicted, repaired):
+    from animal_verifier.linking import repair_span
+
+    doc = spacy.blank("en")(text)
+    i = text.index(predicted)
+    span = doc.char_span(i, i + len(predicted), alignment_mode="expand")
+    start, end = repair_span(doc, span.start, span.end, load_lexicon())
+    assert doc[start:end].text == repaired
