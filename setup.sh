@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(wordnet-base wordnet-sense-index fortunes)
+# WordNet 3.0 (lexicon, generated data), fortunes (real-text set), Chromium (the browser test of the web page)
+APT_PACKAGES=(wordnet-base wordnet-sense-index fortunes chromium chromium-driver)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -25,7 +26,7 @@ stamp=".venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages into .venv (first run: several minutes; torch is large)"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[dev,serve]"
+  .venv/bin/pip install -q -e ".[dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -114,6 +114,40 @@ def infer_ner(
                 typer.echo("  (no animal)")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to bind (0.0.0.0 exposes the service to the network)"),
+    port: int = typer.Option(8000, min=0, max=65535, help="TCP port"),
+    model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
+    workers: int = typer.Option(1, min=1, help="Processes, each with its own copy of the model"),
+    log_level: str = typer.Option("info", help="uvicorn log level"),
+) -> None:
+    """The HTTP API and the web page (POST /v1/verify, the page at /); limits from ANIMAL_VERIFIER_* vars."""
+    import os
+
+    try:
+        import uvicorn
+
+        from animal_verifier.pipeline import ModelNotFound, resolve_model
+        from animal_verifier.server import ENV_MODEL, ServerSettings
+    except ImportError as err:
+        raise fail(f"{err.name} is missing; install the server extra: pip install 'animal-verifier[serve]'") from None
+    try:
+        resolved = resolve_model(model)  # fail here, with a clear message, not in each worker
+        ServerSettings.from_env()
+    except (ModelNotFound, ValueError) as err:
+        raise fail(str(err)) from None
+    os.environ[ENV_MODEL] = resolved  # each worker process builds its app from the environment
+    uvicorn.run(
+        "animal_verifier.server:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+    )
+
+
 def main() -> None:
     app()
 

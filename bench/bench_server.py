@@ -1,0 +1,249 @@
+"""Load test of `animal-verifier serve` on loopback: latency, throughput, errors and memory.
+
+    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py                  # 2 minutes, 8 clients
+    .venv/bin/python bench/bench_server.py --duration 10 --latency-seconds 5      # a short run
+
+Starts the server as a subprocess on a free 127.0.0.1 port (never anything else), sends a 640-px JPEG of
+a real photo with a sentence, first from one client in sequence (latency without queueing), then from
+``--clients`` concurrent clients for ``--duration`` seconds. Reports requests per second, p50/p95/p99
+latency, errors, answers that differ from the first one, and the server's resident memory (RSS) after
+warm-up, during and at the end of the load. Writes everything as JSON.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+import typer
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"  # loopback only
+TEXTS = ("There is a cow in the picture.", "I see a cow but no cat.", "A dog is standing in a field.")
+
+
+@dataclass
+class Phase:
+    name: str
+    clients: int
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    wrong: int = 0  # 200 answers that differ from the reference answer for the same sentence
+
+    def summary(self) -> dict:
+        lat = np.array(self.latencies_ms) if self.latencies_ms else np.zeros(1)
+        ok = self.statuses.get("200", 0)
+        return {
+            "clients": self.clients,
+            "seconds": round(self.seconds, 1),
+            "requests": len(self.latencies_ms),
+            "ok": ok,
+            "errors": len(self.latencies_ms) - ok,
+            "statuses": dict(self.statuses),
+            "wrong_answers": self.wrong,
+            "requests_per_s": round(ok / self.seconds, 1) if self.seconds else 0.0,
+            "latency_ms": {
+                q: round(float(np.percentile(lat, p)), 1)
+                for q, p in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))
+            },  # fmt: skip
+            "server_elapsed_ms_p50": round(float(np.median(self.server_ms)), 1) if self.server_ms else None,
+        }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def jpeg_640(path: Path) -> bytes:
+    image = Image.open(path).convert("RGB")
+    scale = 640 / max(image.size)
+    image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.BICUBIC)
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def answer_key(body: dict) -> tuple:
+    claims = tuple((c["animal"], c["negated"], c["verdict"]) for c in body["claims"])
+    return body["predicted"], tuple(e["text"] for e in body["entities"]), claims, body["match"]
+
+
+def run_phase(phase: Phase, url: str, image: bytes, seconds: float, reference: dict[str, tuple]) -> None:
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(k: int) -> None:
+        with httpx.Client(timeout=60) as http:
+            i = k
+            while time.monotonic() < deadline:
+                text = TEXTS[i % len(TEXTS)]
+                i += 1
+                start = time.perf_counter()
+                try:
+                    r = http.post(url, data={"text": text}, files={"image": ("photo.jpg", image, "image/jpeg")})
+                    status, body = str(r.status_code), (r.json() if r.status_code == 200 else None)
+                except httpx.HTTPError as err:
+                    status, body = type(err).__name__, None
+                elapsed = (time.perf_counter() - start) * 1000
+                with lock:
+                    phase.latencies_ms.append(elapsed)
+                    phase.statuses[status] += 1
+                    if body is not None:
+                        phase.server_ms.append(body["elapsed_ms"])
+                        phase.wrong += answer_key(body) != reference[text]
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(phase.clients)]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    phase.seconds = time.monotonic() - start
+
+
+def versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for name in ("spacy", "spacy-transformers", "torch", "onnxruntime", "fastapi", "uvicorn"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())  # fmt: skip
+    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "system": platform.platform()}
+
+
+def main(
+    model: str = typer.Option(None, "--model", "-m", help="Pipeline folder or package (default: the embedded one)"),
+    duration: float = typer.Option(120.0, min=1, max=1800, help="Seconds of concurrent load"),
+    clients: int = typer.Option(8, min=1, max=64, help="Concurrent clients"),
+    latency_seconds: float = typer.Option(20.0, min=0, max=600, help="Seconds of one client in sequence first"),
+    photo: Path = typer.Option(ROOT / "assets/photos/cow_gcompris.jpg", help="Photo, re-encoded as a 640-px JPEG"),
+    out: Path = typer.Option(ROOT / "bench/results/server.json", help="Where to write the JSON report"),
+    rss_every: float = typer.Option(5.0, min=0.5, help="Seconds between RSS samples during the load"),
+) -> None:
+    """Bounded load test of the HTTP API on 127.0.0.1."""
+    from animal_verifier.pipeline import ModelNotFound, resolve_model
+
+    try:
+        model_path = resolve_model(model)
+    except ModelNotFound as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    image = jpeg_640(photo)
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    cmd = [sys.executable, "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
+           "--model", model_path, "--log-level", "warning"]  # fmt: skip
+    log_path = out.with_suffix(".log")  # the server's own output
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        started = time.monotonic()
+        while True:
+            if server.poll() is not None:
+                typer.secho(f"error: the server exited; see {log_path}", fg="red", err=True)
+                raise typer.Exit(1)
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() - started > 300:
+                typer.secho("error: the server was not ready after 300 s", fg="red", err=True)
+                raise typer.Exit(1)
+            time.sleep(0.2)
+        ready_s = time.monotonic() - started
+        info = httpx.get(f"{base}/v1/model").json()
+        url = f"{base}/v1/verify"
+        reference = {}
+        for text in TEXTS:  # warm-up, and the answer every later request must repeat
+            for _ in range(5):
+                r = httpx.post(url, data={"text": text}, files={"image": ("photo.jpg", image, "image/jpeg")})
+                r.raise_for_status()
+            reference[text] = answer_key(r.json())
+        rss = {"after_warm_up": rss_mib(server.pid)}
+        typer.echo(f"server ready in {ready_s:.1f} s, RSS {rss['after_warm_up']} MiB; model {info['model']}")
+
+        phases = []
+        if latency_seconds > 0:
+            single = Phase("sequential", 1)
+            run_phase(single, url, image, latency_seconds, reference)
+            phases.append(single)
+            typer.echo(f"1 client:  {json.dumps(single.summary())}")
+        rss["before_load"] = rss_mib(server.pid)
+        load = Phase("concurrent", clients)
+        samples: list[tuple[float, float]] = []
+        runner = threading.Thread(target=run_phase, args=(load, url, image, duration, reference))
+        load_start = time.monotonic()
+        runner.start()
+        while runner.is_alive():
+            samples.append((round(time.monotonic() - load_start, 1), rss_mib(server.pid)))
+            runner.join(rss_every)
+        rss["end"] = rss_mib(server.pid)
+        rss["max_during_load"] = max(r for _, r in samples + [(0, rss["end"])])
+        phases.append(load)
+        typer.echo(f"{clients} clients: {json.dumps(load.summary())}")
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    report = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine(),
+        "versions": versions(),
+        "model": info["model"],
+        "model_path": model_path,
+        "pipeline": info["pipeline"],
+        "image": {
+            "source": str(photo.relative_to(ROOT) if photo.is_relative_to(ROOT) else photo),
+            "size": list(Image.open(io.BytesIO(image)).size),
+            "bytes": len(image),
+        },  # fmt: skip
+        "server_ready_s": round(ready_s, 1),
+        "phases": {p.name: p.summary() for p in phases},
+        "rss_mib": rss,
+        "rss_samples": samples,
+    }
+    out.write_text(json.dumps(report, indent=1) + "\n")
+    typer.echo(f"RSS MiB: {rss}\nwrote {out}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
