@@ -111,7 +111,11 @@ def _upright(image: Image.Image) -> Image.Image:
     except Exception:  # noqa: BLE001 - EXIF from the wild is often malformed; the pixels are still fine
         return image
     method = _TRANSPOSE.get(orientation)
-    return image.transpose(method) if method is not None else image
+    if method is None:
+        return image
+    upright = image.transpose(method)
+    upright.info.pop("exif", None)  # applied: decoding the result again must not turn it twice
+    return upright
 
 
 def _to_rgb(image: Image.Image, name: str) -> Image.Image:

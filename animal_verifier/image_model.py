@@ -130,6 +130,8 @@ class ImageClassifier:
         self._lexicon = lexicon
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
+        # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
