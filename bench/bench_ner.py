@@ -1,6 +1,6 @@
 """Throughput of the trained NER pipeline: sentences per second with nlp.pipe at batch 1 and 64.
 
-    python bench/bench_ner.py --model training/ner/model-best --output training/bench_ner.json
+python bench/bench_ner.py --model training/ner/model-best --output training/bench_ner.json
 """
 
 from __future__ import annotations
