@@ -40,7 +40,7 @@ def ner_dir(tmp_path_factory) -> Path:
     # nothing held out: this model is for testing the product, not for measuring generalisation
     config = DatagenConfig(
         seed=1,
-        n_train=1500,
+        n_train=3000,
         n_val=200,
         n_test=50,
         heldout_names=0.0,
@@ -52,7 +52,7 @@ def ner_dir(tmp_path_factory) -> Path:
     for split, name in (("train", "train"), ("val", "dev")):
         convert(nlp, read_records(out / FILE_NAMES[split])).docbin.to_disk(out / f"{name}.spacy")
     return train(
-        ROOT / "configs" / "ner_cnn.cfg", out / "model", out / "train.spacy", out / "dev.spacy", Knobs(epochs=6)
+        ROOT / "configs" / "ner_cnn.cfg", out / "model", out / "train.spacy", out / "dev.spacy", Knobs(epochs=8)
     )
 
 

@@ -40,7 +40,7 @@ def test_verify_json(model):
         "--model",
         model,
         "--text",
-        "Two puppies and no cat.",
+        "I see two puppies and no cat.",
         "--image",
         PHOTOS / "dog_gcompris.jpg",
     )

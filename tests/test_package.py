@@ -34,6 +34,7 @@ def run(*cmd: str | Path, cwd: Path) -> str:
 
 def test_wheel_installs_and_loads_without_the_checkout(full_pipeline, tmp_path):
     dist = tmp_path / "dist"
+    dist.mkdir()
     run(sys.executable, "-m", "spacy", "package", full_pipeline, dist, "--name", "animal_verifier",
         "--version", "0.1.0", "--build", "wheel", "--force", cwd=ROOT)  # fmt: skip
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", dist, ROOT, cwd=ROOT)

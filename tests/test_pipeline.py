@@ -31,8 +31,8 @@ def run(nlp, text: str, image: str | None):
         ("No dogs here.", "cat_skimage.jpg", ["supported"], True),  # negated-true
         ("There is no cow in this picture.", "cow_gcompris.jpg", ["contradicted"], False),  # negated-false
         ("It's neither a cat nor a dog.", "sheep_gcompris.jpg", ["supported", "supported"], True),
-        ("I see a horse but no cat.", "horse_gcompris.jpg", ["supported", "supported"], True),
-        ("I see a horse and a cat.", "horse_gcompris.jpg", ["supported", "contradicted"], False),
+        ("I see a pig but no cat.", "pig_gcompris.jpg", ["supported", "supported"], True),
+        ("I see a pig and a cat.", "pig_gcompris.jpg", ["supported", "contradicted"], False),
         ("A tall giraffe!", "giraffe_gcompris.jpg", ["unverifiable"], False),  # no ImageNet class
         ("There is a cat on the table.", "coffee_skimage.jpg", ["contradicted"], False),  # no animal in the image
         ("What a lovely day at the park.", "sheep_gcompris.jpg", [], False),  # no animal in the text
@@ -69,10 +69,10 @@ def test_pipe_with_tuples_batches_images(nlp):
     pairs = [
         ("There is a cow.", PHOTOS / "cow_gcompris.jpg"),
         ("There is a cow.", PHOTOS / "pig_gcompris.jpg"),
-        ("A duck!", (PHOTOS / "duck_gcompris.jpg").read_bytes()),
+        ("A sheep!", (PHOTOS / "sheep_gcompris.jpg").read_bytes()),
     ]
     results = [(doc._.match, doc._.image_label, ctx) for doc, ctx in nlp.pipe(pairs, as_tuples=True, batch_size=2)]
-    assert [(m, label) for m, label, _ in results] == [(True, "cow"), (False, "pig"), (True, "duck")]
+    assert [(m, label) for m, label, _ in results] == [(True, "cow"), (False, "pig"), (True, "sheep")]
     assert results[0][2] == pairs[0][1]  # the context comes back as given
 
 

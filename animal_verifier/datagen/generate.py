@@ -33,7 +33,7 @@ from .names import NamePool, NameSampler
 from .proper_names import ProperNames, read_instance_names
 from .render import Filler, Rendered, byline, finish, render_template
 from .validate import DatagenError, validate_records
-from .wordnet_text import DEFAULT_WORDNET_DIR, RealSentence, SenseStats, WordNetText, load_tagger
+from .wordnet_text import DEFAULT_WORDNET_DIR, RealSentence, SenseStats, WordNetText, load_tagger, text_key
 
 SPLITS = ("train", "val", "test")
 FILE_NAMES = {split: f"{split}_ner_dataset.json" for split in SPLITS}
@@ -346,7 +346,7 @@ class Generator:
             sum(n_neg.values()),
             self.resources.tagger,
             allowed=lambda term: not self.is_heldout_term(term),
-            exclude=cfg.exclude_texts,
+            exclude=frozenset(map(text_key, cfg.exclude_texts)),
             progress=self.progress,
         )
         return {
@@ -359,12 +359,12 @@ class Generator:
 
         cfg = self.config
         real = self.real_sentences()
-        seen_texts: set[str] = set(cfg.exclude_texts)
+        seen_texts: set[str] = {text_key(t) for t in cfg.exclude_texts}
         splits: dict[str, list[dict]] = {}
         for split in SPLITS:
             n = cfg.sizes()[split]
             rng = random.Random(f"{cfg.seed}/{split}")
-            reals = [self.real_record(s) for s in real.get(split, []) if s.text not in seen_texts]
+            reals = [self.real_record(s) for s in real.get(split, []) if text_key(s.text) not in seen_texts]
             n_real = min(len(reals), n)
             n_hard = round(cfg.hard_negative_share * n)
             plan = ["real"] * n_real + ["hard"] * min(n_hard, n - n_real)
@@ -379,11 +379,11 @@ class Generator:
                     make = self.animal_record if item == "animal" else self.hard_record
                     for _ in range(50):
                         record = make(split, rng)
-                        if record["text"] not in seen_texts:
+                        if text_key(record["text"]) not in seen_texts:
                             break
                     else:
                         raise DatagenError(f"{split}: could not make a new sentence in 50 tries (too many asked?)")
-                seen_texts.add(record["text"])
+                seen_texts.add(text_key(record["text"]))
                 records.append(record)
             validate_records(records, self.nlp, split)
             splits[split] = records

@@ -414,7 +414,7 @@ LOOKALIKE_TEMPLATES: list[str] = [
     "Let's talk about the elephant in the room",
     "A white elephant gift exchange",
     "She was the dark horse of the election",
-    "He quit smoking cold turkey",
+    "He gave up coffee cold turkey",
     "Sorry I can't come, I'm a total night owl",
     "My brother is such a social butterfly",
     "Don't be such a chicken",

@@ -41,6 +41,11 @@ MIN_WORDS, MAX_WORDS = 4, 40
 FOOD_LEXFILE = 13  # noun.food
 
 
+def text_key(text: str) -> str:
+    """What counts as "the same sentence" when keeping evaluation texts out: case and spacing ignored."""
+    return " ".join(text.lower().split())
+
+
 class WordNetTextError(RuntimeError):
     """WordNet's files or the POS tagger are missing."""
 
@@ -251,7 +256,7 @@ class WordNetText:
         rng.shuffle(order)
         queues: dict[str, list[int]] = {"example": [], "gloss": []}
         for i in order:
-            if self.glosses[i].text not in exclude:
+            if text_key(self.glosses[i].text) not in exclude:
                 queues[self.glosses[i].kind].append(i)
 
         pos: list[RealSentence] = []
