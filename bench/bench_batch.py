@@ -37,7 +37,7 @@ def make_pairs(photos: Path, n: int) -> list[dict]:
     return [
         {
             "text": SENTENCES[i % len(SENTENCES)].format(shots[i % len(shots)].label),
-            "image": str(shots[i % len(shots)].path),
+            "image": str(shots[i % len(shots)].path.resolve()),
         }
         for i in range(n)
     ]

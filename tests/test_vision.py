@@ -47,16 +47,6 @@ def lexicon():
 
 
 @pytest.fixture(scope="session")
-def imagenet_dir(tmp_path_factory) -> Path:
-    from animal_verifier.backbone import build_model
-    from animal_verifier.export import export_onnx, imagenet_label_map
-
-    out = tmp_path_factory.mktemp("imagenet")
-    export_onnx(build_model(), imagenet_label_map(), out)  # checks ONNX against torch on random pixels
-    return out
-
-
-@pytest.fixture(scope="session")
 def classifier(imagenet_dir, lexicon) -> ImageClassifier:
     return ImageClassifier.from_dir(imagenet_dir, lexicon=lexicon)
 
