@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from animal_verifier.corpus import Record
 from animal_verifier.lexicon import Lexicon
@@ -74,12 +75,12 @@ class NerReport:
         }
 
 
-def slices_of(record: Record, nlp: Language, lexicon: Lexicon) -> list[str]:
+def slices_of(record: Record, doc: Doc, lexicon: Lexicon) -> list[str]:
     """The slices a gold record belongs to; derived from the text so any data set can be cut."""
     names = ["all"]
     if not record.entities:
         names.append("hard_negative")
-    if has_negation(nlp.make_doc(record.text)):
+    if has_negation(doc):
         names.append("negation")
     mentions = [record.text[s:e] for s, e, _ in record.entities]
     if any((t := lexicon.lookup(m)) is not None and t.plural for m in mentions):
@@ -102,7 +103,7 @@ def evaluate(
     for record, doc in zip(records, docs, strict=True):
         gold = {(s, e, label) for s, e, label in record.entities}
         pred = {(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents}
-        for slice_name in slices_of(record, nlp, lexicon):
+        for slice_name in slices_of(record, doc, lexicon):
             report.slices[slice_name].add(gold, pred)
         if gold != pred and len(report.errors) < max_errors:
             report.errors.append(

@@ -421,10 +421,7 @@ def decode_upload(data: bytes, settings: ServerSettings, min_side: int | None = 
         image = load_image(data, min_side=min_side, max_pixels=settings.max_pixels)
     except ImageError as err:
         raise ApiError(422, "bad_image", str(err).replace(f"<{len(data)} bytes>: ", "", 1)) from None
-    # load_image has already turned the image upright; drop the metadata so that the image classifier,
-    # which runs load_image again on this PIL image, does not apply the EXIF orientation a second time.
-    image.info.clear()
-    return image
+    return image  # upright; load_image drops the applied orientation tag, so a second pass won't turn it
 
 
 # ---- the inference thread ------------------------------------------------------------------------------
