@@ -13,17 +13,17 @@ __all__ = ["load", "load_lexicon", "ImageClassifier", "__version__"]
 
 
 def __getattr__(name: str):
-    # Lazy, so `import animal_verifier.lexicon` doesn't pay for spaCy, torch or ONNX Runtime.
+    # Lazy, so `import animal_verifier.ontology.lexicon` doesn't pay for spaCy, torch or ONNX Runtime.
     if name == "load":
         from animal_verifier.pipeline import load
 
         return load
     if name == "load_lexicon":
-        from animal_verifier.lexicon import load_lexicon
+        from animal_verifier.ontology.lexicon import load_lexicon
 
         return load_lexicon
     if name == "ImageClassifier":
-        from animal_verifier.image_model import ImageClassifier
+        from animal_verifier.vision.classifier import ImageClassifier
 
         return ImageClassifier
     raise AttributeError(f"module 'animal_verifier' has no attribute {name!r}")

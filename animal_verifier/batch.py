@@ -15,9 +15,9 @@ from pathlib import Path
 from spacy.language import Language
 from tqdm import tqdm
 
-from animal_verifier.image_io import ImageError, load_image
-from animal_verifier.results import doc_to_result
-from animal_verifier.text_input import TextError, check_text
+from animal_verifier.text.checks import TextError, check_text
+from animal_verifier.verify.results import doc_to_result
+from animal_verifier.vision.image_io import ImageError, load_image
 
 
 @dataclass

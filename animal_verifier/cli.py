@@ -40,9 +40,9 @@ def verify(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
 ) -> None:
     """Check one sentence against one photo (the seed's pipeline.py)."""
-    from animal_verifier.image_io import ImageError, load_image
-    from animal_verifier.results import doc_to_result, seed_lines
-    from animal_verifier.text_input import TextError, check_text
+    from animal_verifier.text.checks import TextError, check_text
+    from animal_verifier.verify.results import doc_to_result, seed_lines
+    from animal_verifier.vision.image_io import ImageError, load_image
 
     try:
         check_text(text)
@@ -88,8 +88,8 @@ def infer_ner(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per sentence"),
 ) -> None:
     """Animal mentions with their canonical names, WordNet ids and negation (the seed's infer_ner.py)."""
-    from animal_verifier.results import entities
-    from animal_verifier.text_input import TextError, check_text
+    from animal_verifier.text.checks import TextError, check_text
+    from animal_verifier.verify.results import entities
 
     texts = texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     try:
@@ -129,7 +129,7 @@ def serve(
         import uvicorn
 
         from animal_verifier.pipeline import ModelNotFound, resolve_model
-        from animal_verifier.server import ENV_MODEL, ServerSettings
+        from animal_verifier.serve.app import ENV_MODEL, ServerSettings
     except ImportError as err:
         raise fail(f"{err.name} is missing; install the server extra: pip install 'animal-verifier[serve]'") from None
     try:
@@ -139,7 +139,7 @@ def serve(
         raise fail(str(err)) from None
     os.environ[ENV_MODEL] = resolved  # each worker process builds its app from the environment
     uvicorn.run(
-        "animal_verifier.server:app_from_env",
+        "animal_verifier.serve.app:app_from_env",
         factory=True,
         host=host,
         port=port,

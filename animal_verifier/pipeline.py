@@ -54,7 +54,7 @@ def load(model: str | Path | None = None) -> Language:
 
 def assemble(ner_dir: Path, image_model_dir: Path, meta: dict | None = None) -> Language:
     """The product pipeline: the trained NER plus our three components, thresholds in its config."""
-    from animal_verifier.image_model import ImageClassifier
+    from animal_verifier.vision.classifier import ImageClassifier
 
     nlp = ensure_linker(spacy.load(ner_dir))
     image = nlp.add_pipe("image_classifier")

@@ -31,7 +31,7 @@ SENTENCES = [
 
 
 def make_pairs(photos: Path, n: int) -> list[dict]:
-    from animal_verifier.photos import read_photos
+    from animal_verifier_train.evaluation.photos import read_photos
 
     shots = [p for p in read_photos(photos) if p.kind == "photo"]
     return [
@@ -67,7 +67,7 @@ def seed_stack(pairs: list[dict], batch_size: int) -> float:
     from torchvision import transforms
     from transformers import AutoTokenizer, BertConfig, BertForTokenClassification
 
-    from animal_verifier.ner_training import encoder_path
+    from animal_verifier_train.ner.training import encoder_path
 
     torch.manual_seed(0)
     bert = BertForTokenClassification(BertConfig(vocab_size=28996, num_labels=3)).eval()  # bert-base-cased shape

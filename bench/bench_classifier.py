@@ -18,10 +18,10 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from animal_verifier.image_io import load_image
-from animal_verifier.image_model import INPUT_NAME, OUTPUT_NAME, ImageClassifier
-from animal_verifier.photos import read_photos
-from animal_verifier.preprocess import preprocess_batch
+from animal_verifier.vision.classifier import INPUT_NAME, OUTPUT_NAME, ImageClassifier
+from animal_verifier.vision.image_io import load_image
+from animal_verifier.vision.preprocess import preprocess_batch
+from animal_verifier_train.evaluation.photos import read_photos
 
 
 def _rate(step, batch: int, seconds: float, repeats: int = 5) -> dict:
@@ -60,7 +60,7 @@ def main(
     if torch_too:
         import torch
 
-        from animal_verifier.backbone import build_model
+        from animal_verifier_train.vision.backbone import build_model
 
         torch.set_num_threads(threads)
         model = build_model(len(classifier.labels.class_ids), pretrained=False)

@@ -15,7 +15,7 @@ from pathlib import Path
 import spacy
 import typer
 
-from animal_verifier.corpus import read_records
+from animal_verifier_train.ner.corpus import read_records
 
 
 def sentences_per_second(nlp, texts: list[str], batch_size: int, seconds: float) -> float:

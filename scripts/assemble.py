@@ -12,8 +12,8 @@ def main(
     image_model: Path = typer.Option(Path("training/classifier/imagenet"), help="ONNX model dir"),
     output: Path = typer.Option(Path("training/pipeline"), help="Where to write the full pipeline"),
 ) -> None:
-    from animal_verifier.image_model import ModelDirError
     from animal_verifier.pipeline import assemble
+    from animal_verifier.vision.classifier import ModelDirError
 
     for path, step in ((ner / "config.cfg", "train-ner"), (image_model / "model.onnx", "export-classifier")):
         if not path.is_file():

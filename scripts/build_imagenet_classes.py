@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.imagenet import default_class_table_path, read_timm_class_list, write_class_table
+from animal_verifier.ontology.imagenet import default_class_table_path, read_timm_class_list, write_class_table
 
 DEFAULT_OUTPUT = default_class_table_path()
 

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.lexicon import default_lexicon_path
-from animal_verifier.wordnet_lexicon import (
+from animal_verifier.ontology.lexicon import default_lexicon_path
+from animal_verifier_train.wordnet.lexicon_builder import (
     DEFAULT_WORDNET_DIR,
     WordNetNotFound,
     build_lexicon,

@@ -5,7 +5,7 @@ from pathlib import Path
 import spacy
 import typer
 
-from animal_verifier.corpus import CorpusError, convert, read_records
+from animal_verifier_train.ner.corpus import CorpusError, convert, read_records
 
 
 def main(

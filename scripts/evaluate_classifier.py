@@ -10,11 +10,17 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.animals10 import SPLIT_FILE, DatasetLayoutError, find_class_folders, list_images, read_split
-from animal_verifier.image_io import ImageError
-from animal_verifier.image_model import ImageClassifier, ModelDirError
-from animal_verifier.lexicon import load_lexicon
-from animal_verifier.metrics import evaluate_classifier, plot_confusion_matrix
+from animal_verifier.ontology.lexicon import load_lexicon
+from animal_verifier.vision.classifier import ImageClassifier, ModelDirError
+from animal_verifier.vision.image_io import ImageError
+from animal_verifier_train.evaluation.classifier_metrics import evaluate_classifier, plot_confusion_matrix
+from animal_verifier_train.vision.animals10 import (
+    SPLIT_FILE,
+    DatasetLayoutError,
+    find_class_folders,
+    list_images,
+    read_split,
+)
 
 
 def main(

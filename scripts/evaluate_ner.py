@@ -6,10 +6,10 @@ from pathlib import Path
 import spacy
 import typer
 
-from animal_verifier.corpus import CorpusError, read_records
-from animal_verifier.lexicon import load_lexicon
-from animal_verifier.ner_eval import evaluate, plot_reports
+from animal_verifier.ontology.lexicon import load_lexicon
 from animal_verifier.pipeline import ensure_linker
+from animal_verifier_train.evaluation.ner_eval import evaluate, plot_reports
+from animal_verifier_train.ner.corpus import CorpusError, read_records
 
 
 def main(

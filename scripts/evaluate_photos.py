@@ -11,10 +11,10 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.image_io import ImageError
-from animal_verifier.image_model import LABELS_FILE, ImageClassifier, ModelDirError
-from animal_verifier.photo_eval import calibrate, figures, score_photos
-from animal_verifier.photos import read_photos
+from animal_verifier.vision.classifier import LABELS_FILE, ImageClassifier, ModelDirError
+from animal_verifier.vision.image_io import ImageError
+from animal_verifier_train.evaluation.photo_eval import calibrate, figures, score_photos
+from animal_verifier_train.evaluation.photos import read_photos
 
 
 def main(

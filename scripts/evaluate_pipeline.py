@@ -11,10 +11,10 @@ def main(
     photos: Path = typer.Option(Path("assets/photos"), help="Folder with photos.csv"),
     output: Path = typer.Option(Path("training/pipeline_metrics.json"), help="Metrics JSON; a PNG goes beside it"),
 ) -> None:
-    from animal_verifier.lexicon import load_lexicon
-    from animal_verifier.photos import read_photos
+    from animal_verifier.ontology.lexicon import load_lexicon
     from animal_verifier.pipeline import ModelNotFound, load
-    from animal_verifier.pipeline_eval import build_cases, evaluate_pipeline, plot_report
+    from animal_verifier_train.evaluation.photos import read_photos
+    from animal_verifier_train.evaluation.pipeline_eval import build_cases, evaluate_pipeline, plot_report
 
     try:
         nlp = load(model)

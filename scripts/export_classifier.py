@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.image_io import ImageError
+from animal_verifier.vision.image_io import ImageError
 
 
 def main(
@@ -17,9 +17,9 @@ def main(
     checkpoint: Annotated[Path | None, typer.Option(help="Fine-tuned checkpoint (.pt); default: ImageNet")] = None,
     check_photos: Annotated[Path, typer.Option(help="Photos to compare PyTorch and ONNX on")] = Path("assets/photos"),
 ) -> None:
-    from animal_verifier.backbone import build_model
-    from animal_verifier.export import ExportError, export_onnx, imagenet_label_map, load_checkpoint
-    from animal_verifier.photos import preprocess_folder
+    from animal_verifier_train.evaluation.photos import preprocess_folder
+    from animal_verifier_train.vision.backbone import build_model
+    from animal_verifier_train.vision.export import ExportError, export_onnx, imagenet_label_map, load_checkpoint
 
     if checkpoint is not None and not checkpoint.is_file():
         typer.secho(f"error: checkpoint {checkpoint} not found", fg="red", err=True)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from animal_verifier.real_text import (
+from animal_verifier_train.ner.real_text import (
     FORTUNES_DIR,
     MAX_CHARS,
     WORDNET_DIR,

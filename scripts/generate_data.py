@@ -5,8 +5,8 @@ from pathlib import Path
 
 import typer
 
-from animal_verifier.corpus import CorpusError, read_records
-from animal_verifier.datagen import (
+from animal_verifier.ontology.lexicon import load_lexicon
+from animal_verifier_train.datagen import (
     DEFAULT_WORDNET_DIR,
     DatagenConfig,
     DatagenError,
@@ -14,7 +14,7 @@ from animal_verifier.datagen import (
     generate_corpus,
     write_corpus,
 )
-from animal_verifier.lexicon import load_lexicon
+from animal_verifier_train.ner.corpus import CorpusError, read_records
 
 
 def main(

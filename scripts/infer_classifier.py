@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.image_io import ImageError
-from animal_verifier.image_model import ImageClassifier, ModelDirError
+from animal_verifier.vision.classifier import ImageClassifier, ModelDirError
+from animal_verifier.vision.image_io import ImageError
 
 
 def main(

@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.animals10 import DatasetLayoutError
-from animal_verifier.image_io import ImageError
+from animal_verifier.vision.image_io import ImageError
+from animal_verifier_train.vision.animals10 import DatasetLayoutError
 
 
 def main(
@@ -26,7 +26,7 @@ def main(
     workers: Annotated[int, typer.Option(min=0, help="DataLoader worker processes")] = 0,
     seed: Annotated[int, typer.Option()] = 0,
 ) -> None:
-    from animal_verifier.finetune import FinetuneConfig, finetune
+    from animal_verifier_train.vision.finetune import FinetuneConfig, finetune
 
     config = FinetuneConfig(
         data_dir=data_dir,

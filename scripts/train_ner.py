@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from animal_verifier.ner_training import Knobs, train
+from animal_verifier_train.ner.training import Knobs, train
 
 
 def main(

@@ -18,8 +18,8 @@ PHOTOS = ROOT / "assets" / "photos"
 
 @pytest.fixture(scope="session")
 def imagenet_dir(tmp_path_factory) -> Path:
-    from animal_verifier.backbone import build_model
-    from animal_verifier.export import export_onnx, imagenet_label_map
+    from animal_verifier_train.vision.backbone import build_model
+    from animal_verifier_train.vision.export import export_onnx, imagenet_label_map
 
     out = tmp_path_factory.mktemp("imagenet")
     export_onnx(build_model(), imagenet_label_map(), out)  # checks ONNX against torch on random pixels
@@ -30,11 +30,11 @@ def imagenet_dir(tmp_path_factory) -> Path:
 def ner_dir(tmp_path_factory) -> Path:
     import spacy
 
-    from animal_verifier.corpus import convert, read_records
-    from animal_verifier.datagen import FILE_NAMES, DatagenConfig, generate_corpus, write_corpus
-    from animal_verifier.lexicon import load_lexicon
-    from animal_verifier.ner_training import Knobs, train
-    from animal_verifier.real_text import held_out_texts
+    from animal_verifier.ontology.lexicon import load_lexicon
+    from animal_verifier_train.datagen import FILE_NAMES, DatagenConfig, generate_corpus, write_corpus
+    from animal_verifier_train.ner.corpus import convert, read_records
+    from animal_verifier_train.ner.real_text import held_out_texts
+    from animal_verifier_train.ner.training import Knobs, train
 
     out = tmp_path_factory.mktemp("ner")
     # nothing held out: this model is for testing the product, not for measuring generalisation

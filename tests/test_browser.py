@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(
 def server_url(full_pipeline: Path):
     import uvicorn
 
-    from animal_verifier.server import create_app
+    from animal_verifier.serve.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

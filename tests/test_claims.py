@@ -2,8 +2,8 @@
 
 import pytest
 
-from animal_verifier.calibration import Thresholds
-from animal_verifier.claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Mention, verify
+from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Mention, verify
+from animal_verifier.vision.calibration import Thresholds
 
 CAT, DOG, GIRAFFE, ANIMAL = "n02121808", "n02084071", "n02439033", "n00015388"
 # what a cat photo looks like to the model: P(S | image) per synset; None = no class at or below S

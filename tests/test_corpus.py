@@ -10,7 +10,7 @@ import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from animal_verifier.corpus import CorpusError, Record, convert, read_records, write_records
+from animal_verifier_train.ner.corpus import CorpusError, Record, convert, read_records, write_records
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = [

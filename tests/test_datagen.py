@@ -11,8 +11,8 @@ import pytest
 import spacy
 from typer.testing import CliRunner
 
-from animal_verifier.corpus import read_records
-from animal_verifier.datagen import (
+from animal_verifier.ontology.lexicon import load_lexicon, normalize
+from animal_verifier_train.datagen import (
     FILE_NAMES,
     MANIFEST,
     SPLITS,
@@ -22,11 +22,11 @@ from animal_verifier.datagen import (
     generate_corpus,
     write_corpus,
 )
-from animal_verifier.datagen.generate import Generator, shared_resources
-from animal_verifier.datagen.names import ANIMALS_10, EVERYDAY
-from animal_verifier.datagen.render import Filler, article, finish, render_template
-from animal_verifier.datagen.wordnet_text import DEFAULT_WORDNET_DIR, Gloss
-from animal_verifier.lexicon import load_lexicon, normalize
+from animal_verifier_train.datagen.generate import Generator, shared_resources
+from animal_verifier_train.datagen.names import ANIMALS_10, EVERYDAY
+from animal_verifier_train.datagen.render import Filler, article, finish, render_template
+from animal_verifier_train.datagen.wordnet_text import DEFAULT_WORDNET_DIR, Gloss
+from animal_verifier_train.ner.corpus import read_records
 
 pytestmark = pytest.mark.skipif(
     not (DEFAULT_WORDNET_DIR / "data.noun").is_file(), reason="needs WordNet 3.0 (apt-get install wordnet-base)"
@@ -316,7 +316,7 @@ def test_every_slice_is_present_with_a_sensible_share(corpus):
 
 
 def test_negation_templates_negate_their_animals(corpus):
-    """By the project's own negation rules (animal_verifier.negation), the negation templates do
+    """By the project's own negation rules (animal_verifier.text.negation), the negation templates do
     negate the animal they name ("Zero cows" is the one that rule does not see)."""
     neg = [r for r in corpus.splits["train"] if r["template"].startswith("negation.") and r["entities"]]
     assert len(neg) > 50

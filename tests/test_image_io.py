@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from animal_verifier.image_io import ImageError, load_image
+from animal_verifier.vision.image_io import ImageError, load_image
 
 PHOTOS = Path(__file__).resolve().parents[1] / "assets" / "photos"
 CAT = PHOTOS / "cat_gcompris.jpg"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from animal_verifier.lexicon import ANIMAL_ROOT, Lexicon, default_lexicon_path, load_lexicon, load_lookalikes
+from animal_verifier.ontology.lexicon import ANIMAL_ROOT, Lexicon, default_lexicon_path, load_lexicon, load_lookalikes
 
 CAT, DOG, CATTLE = "n02121808", "n02084071", "n02402425"
 CHICKEN, SHEEP, HORSE, DUCK = "n01791625", "n02411705", "n02374451", "n01846331"
@@ -142,7 +142,7 @@ def test_ancestors_are_consistent(lex):
 
 
 def test_every_lemma_and_name_is_a_term(lex):
-    from animal_verifier.lexicon import normalize
+    from animal_verifier.ontology.lexicon import normalize
 
     for synset in lex.synsets.values():
         for lemma in synset.lemmas:
@@ -177,7 +177,7 @@ needs_wordnet = pytest.mark.skipif(not (WORDNET_DIR / "data.noun").is_file(), re
 
 @needs_wordnet
 def test_builder_reproduces_the_committed_lexicon():
-    from animal_verifier.wordnet_lexicon import build_lexicon, lookalikes_json
+    from animal_verifier_train.wordnet.lexicon_builder import build_lexicon, lookalikes_json
 
     built = build_lexicon(WORDNET_DIR).to_json()
     committed = json.loads(default_lexicon_path().read_text(encoding="utf8"))
@@ -188,7 +188,7 @@ def test_builder_reproduces_the_committed_lexicon():
 
 @needs_wordnet
 def test_wordnet_reader_ids():
-    from animal_verifier.wordnet_lexicon import open_wordnet, synset_id
+    from animal_verifier_train.wordnet.lexicon_builder import open_wordnet, synset_id
 
     with open_wordnet(WORDNET_DIR) as wn:
         assert synset_id(wn.synset("animal.n.01")) == ANIMAL_ROOT
@@ -199,7 +199,7 @@ def test_wordnet_reader_ids():
 
 
 def test_plural_rules():
-    from animal_verifier.wordnet_lexicon import plural_forms
+    from animal_verifier_train.wordnet.lexicon_builder import plural_forms
 
     exc = {"mouse": ["mice"], "goose": ["geese"], "wolf": ["wolves"], "octopus": ["octopi"]}
     assert plural_forms("field mouse", exc) == ["field mice"]
@@ -215,7 +215,7 @@ def test_plural_rules():
 
 
 def test_missing_wordnet_is_a_clear_error(tmp_path):
-    from animal_verifier.wordnet_lexicon import WordNetNotFound, build_lexicon
+    from animal_verifier_train.wordnet.lexicon_builder import WordNetNotFound, build_lexicon
 
     with pytest.raises(WordNetNotFound, match="apt-get install wordnet-base wordnet-sense-index"):
         build_lexicon(tmp_path)

@@ -4,8 +4,8 @@ import pytest
 import spacy
 
 from animal_verifier.components import AnimalLinker
-from animal_verifier.lexicon import load_lexicon
-from animal_verifier.linking import Linker
+from animal_verifier.ontology.lexicon import load_lexicon
+from animal_verifier.text.linking import Linker
 
 WORDS = ["puppies", "cat", "geese", "golden retriever", "kiten", "dog", "cow", "bull", "fluffy white kitten", "blorp"]
 
@@ -67,7 +67,7 @@ def test_typo_fix_is_conservative():
     ],
 )
 def test_repair_span_fits_the_longest_lexicon_term(text, predicted, repaired):
-    from animal_verifier.linking import repair_span
+    from animal_verifier.text.linking import repair_span
 
     doc = spacy.blank("en")(text)
     i = text.index(predicted)

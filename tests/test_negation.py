@@ -3,7 +3,7 @@
 import pytest
 import spacy
 
-from animal_verifier.negation import has_negation, is_negated
+from animal_verifier.text.negation import has_negation, is_negated
 
 NLP = spacy.blank("en")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from animal_verifier.real_text import (
+from animal_verifier_train.ner.real_text import (
     CANDIDATE_RE,
     FORTUNES_DIR,
     SOURCE_RE,

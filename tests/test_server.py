@@ -22,15 +22,15 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from animal_verifier.image_io import load_image
 from animal_verifier.pipeline import ModelNotFound
-from animal_verifier.server import (
+from animal_verifier.serve.app import (
     ApiError,
     ServerSettings,
     create_app,
     decode_upload,
     sniff_image_type,
 )
+from animal_verifier.vision.image_io import load_image
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT / "assets" / "photos"
@@ -236,7 +236,7 @@ def test_internal_error_is_500_with_an_id_and_no_traceback(app_with, monkeypatch
         raise RuntimeError("secret internals /srv/model/weights")
 
     monkeypatch.setattr(broken.app.state.engine, "_verify", explode)
-    with caplog.at_level(logging.ERROR, logger="animal_verifier.server"):
+    with caplog.at_level(logging.ERROR, logger="animal_verifier.serve.app"):
         r = post(broken, "A cow.", photo("cow_gcompris.jpg"))
     body = refused(r, 500, "internal_error")
     assert len(body["id"]) == 12 and "secret" not in r.text

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import spacy
 
-from animal_verifier.corpus import convert, read_records
-from animal_verifier.ner_training import Knobs, overrides, train
+from animal_verifier_train.ner.corpus import convert, read_records
+from animal_verifier_train.ner.training import Knobs, overrides, train
 
 ROOT = Path(__file__).resolve().parents[1]
 

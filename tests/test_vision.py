@@ -14,16 +14,16 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from animal_verifier.calibration import Thresholds, lower_threshold, upper_threshold
-from animal_verifier.concepts import BASIC_LEVEL, CORRECTIONS, ConceptIndex
-from animal_verifier.image_io import load_image
-from animal_verifier.image_model import LABELS_FILE, ImageClassifier, LabelMap, ModelDirError
-from animal_verifier.imagenet import IMAGENET_THRESHOLDS, imagenet_classes
-from animal_verifier.lexicon import ANIMAL_ROOT, load_lexicon
-from animal_verifier.metrics import classification_report
-from animal_verifier.photo_eval import calibrate, figures, score_photos
-from animal_verifier.photos import read_photos
-from animal_verifier.preprocess import Preprocessing, preprocess, preprocess_batch
+from animal_verifier.ontology.concepts import BASIC_LEVEL, CORRECTIONS, ConceptIndex
+from animal_verifier.ontology.imagenet import IMAGENET_THRESHOLDS, imagenet_classes
+from animal_verifier.ontology.lexicon import ANIMAL_ROOT, load_lexicon
+from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
+from animal_verifier.vision.classifier import LABELS_FILE, ImageClassifier, LabelMap, ModelDirError
+from animal_verifier.vision.image_io import load_image
+from animal_verifier.vision.preprocess import Preprocessing, preprocess, preprocess_batch
+from animal_verifier_train.evaluation.classifier_metrics import classification_report
+from animal_verifier_train.evaluation.photo_eval import calibrate, figures, score_photos
+from animal_verifier_train.evaluation.photos import read_photos
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT / "assets" / "photos"
@@ -95,9 +95,9 @@ def test_imagenet_class_list(lexicon):
 
 # ---- ONNX vs PyTorch ---------------------------------------------------------------------------------
 def test_onnx_matches_torch_on_real_photos(imagenet_dir):
-    from animal_verifier.backbone import build_model
-    from animal_verifier.export import compare
-    from animal_verifier.photos import preprocess_folder
+    from animal_verifier_train.evaluation.photos import preprocess_folder
+    from animal_verifier_train.vision.backbone import build_model
+    from animal_verifier_train.vision.export import compare
 
     onnx = ImageClassifier.from_dir(imagenet_dir)
     pixels = preprocess_folder(PHOTOS, onnx.labels.preprocessing)[::5]  # every 5th photo, animals and not
@@ -307,8 +307,8 @@ def test_classification_report():
 
 
 def test_animals10_layout_and_split(tmp_path, lexicon):
-    from animal_verifier.animals10 import DatasetLayoutError, find_class_folders
-    from animal_verifier.finetune import stratified_split
+    from animal_verifier_train.vision.animals10 import DatasetLayoutError, find_class_folders
+    from animal_verifier_train.vision.finetune import stratified_split
 
     for folder in ("cane", "gatto", "mucca", "ragno"):
         (tmp_path / "raw-img" / folder).mkdir(parents=True)
@@ -348,7 +348,7 @@ def tiny_animals10(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_finetune_end_to_end_to_onnx(tiny_animals10, tmp_path, lexicon):
-    from animal_verifier.finetune import FinetuneConfig, finetune
+    from animal_verifier_train.vision.finetune import FinetuneConfig, finetune
 
     out = tmp_path / "run"
     config = FinetuneConfig(tiny_animals10, out, batch_size=4, epochs=2, learning_rate=0.01, seed=0)

@@ -1,0 +1,72 @@
+"""The ImageNet-1k class list: 1000 WordNet synset ids in model output order, with their names.
+
+The list ships as ``data/imagenet_classes.tsv`` so inference needs neither timm nor WordNet. It was
+copied once from the timm wheel (Apache-2.0) by ``scripts/build_imagenet_classes.py``; see the file's
+header and ``data/README.md`` for provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from animal_verifier.vision.calibration import Thresholds
+
+CLASSES_FILE = "imagenet_classes.tsv"
+
+#: Decision thresholds for the ImageNet EfficientNet-Lite0 model, calibrated on assets/photos with
+#: ``scripts/evaluate_photos.py`` (figures and command in docs/vision.md); written into labels.json on
+#: export. tests/test_vision.py recalibrates and fails if these go stale.
+IMAGENET_THRESHOLDS = Thresholds(present=0.1253, absent=0.1253, animal=0.5413)
+HEADER = """\
+# ImageNet-1k (ILSVRC-2012) classes in the standard output order of ImageNet-1k models.
+# Columns: index, WordNet 3.0 noun synset id (n + 8-digit offset), short name (first lemma), all lemmas.
+# Source: timm {version} wheel (Apache-2.0), timm/data/_info/imagenet_synsets.txt (order and ids) and
+# timm/data/_info/imagenet_synset_to_lemma.txt (lemmas). Rebuild: python scripts/build_imagenet_classes.py
+"""
+
+
+@dataclass(frozen=True)
+class ImageNetClass:
+    index: int
+    id: str  # WordNet synset id, e.g. n02123045
+    name: str  # short name, e.g. "tabby"
+    lemmas: tuple[str, ...]
+
+
+def read_timm_class_list(info_dir: Path) -> list[ImageNetClass]:
+    """The 1000 classes from timm's ``data/_info`` folder (used only to rebuild the TSV)."""
+    ids = (info_dir / "imagenet_synsets.txt").read_text(encoding="utf8").split()
+    lemmas: dict[str, tuple[str, ...]] = {}
+    for line in (info_dir / "imagenet_synset_to_lemma.txt").read_text(encoding="utf8").splitlines():
+        synset, _, text = line.partition("\t")
+        lemmas[synset] = tuple(part.strip() for part in text.split(","))
+    if len(ids) != 1000 or len(set(ids)) != 1000:
+        raise ValueError(f"{info_dir}: expected 1000 distinct synset ids, found {len(set(ids))}")
+    return [ImageNetClass(i, sid, lemmas[sid][0], lemmas[sid]) for i, sid in enumerate(ids)]
+
+
+def write_class_table(classes: list[ImageNetClass], path: Path, timm_version: str) -> None:
+    lines = [HEADER.format(version=timm_version).rstrip("\n")]
+    lines += [f"{c.index}\t{c.id}\t{c.name}\t{', '.join(c.lemmas)}" for c in classes]
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+
+
+def default_class_table_path() -> Path:
+    return Path(str(resources.files("animal_verifier") / "data" / CLASSES_FILE))
+
+
+@cache
+def imagenet_classes(path: str | None = None) -> tuple[ImageNetClass, ...]:
+    """The shipped ImageNet-1k class list, in output order."""
+    classes = []
+    for line in Path(path or default_class_table_path()).read_text(encoding="utf8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        index, synset, name, lemmas = line.split("\t")
+        classes.append(ImageNetClass(int(index), synset, name, tuple(lemmas.split(", "))))
+    if [c.index for c in classes] != list(range(1000)):
+        raise ValueError(f"{path or default_class_table_path()}: expected classes 0..999 in order")
+    return tuple(classes)

@@ -1,0 +1,217 @@
+"""The image classifier at run time: an ONNX model plus its label map, on ONNX Runtime (no torch).
+
+A model directory holds ``model.onnx`` (input ``pixels``: N x 3 x H x W float32, output ``logits``: N x C)
+and ``labels.json``: the class synset ids and names, the preprocessing settings, the model's name and
+version, and its calibrated thresholds. ImageNet-1k and fine-tuned models share the format, so the rest of
+the system never asks which one it has.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from animal_verifier.ontology.concepts import ConceptIndex
+from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
+from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.image_io import DEFAULT_MAX_PIXELS, ImageSource, load_image
+from animal_verifier.vision.preprocess import Preprocessing, preprocess_batch
+
+MODEL_FILE = "model.onnx"
+LABELS_FILE = "labels.json"
+FORMAT = "animal-verifier/image-classifier"
+FORMAT_VERSION = 1
+INPUT_NAME, OUTPUT_NAME = "pixels", "logits"
+
+
+class ModelDirError(ValueError):
+    """A model directory that is missing, incomplete or not in this format."""
+
+
+@dataclass(frozen=True)
+class LabelMap:
+    """Everything about a model except its weights; stored as ``labels.json``."""
+
+    class_ids: tuple[str, ...]  # WordNet synset ids, in output order
+    class_names: tuple[str, ...]
+    preprocessing: Preprocessing
+    thresholds: Thresholds
+    model_name: str
+    model_version: str
+    tta: bool = False  # average with the mirror image (measured: no gain for ImageNet; docs/vision.md)
+    meta: dict = field(default_factory=dict)  # provenance, training data, metrics summary
+
+    def __post_init__(self) -> None:
+        if len(self.class_ids) != len(self.class_names) or not self.class_ids:
+            raise ValueError("class_ids and class_names must be non-empty and of equal length")
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "model": {"name": self.model_name, "version": self.model_version, **self.meta},
+            "input": INPUT_NAME,
+            "output": OUTPUT_NAME,
+            "preprocessing": self.preprocessing.to_json(),
+            "thresholds": self.thresholds.to_json(),
+            "tta": self.tta,
+            "classes": [{"id": i, "name": n} for i, n in zip(self.class_ids, self.class_names, strict=True)],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> LabelMap:
+        if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"not a {FORMAT} v{FORMAT_VERSION} label map")
+        model = dict(data["model"])
+        name, version = model.pop("name"), model.pop("version")
+        return cls(
+            class_ids=tuple(c["id"] for c in data["classes"]),
+            class_names=tuple(c["name"] for c in data["classes"]),
+            preprocessing=Preprocessing.from_json(data["preprocessing"]),
+            thresholds=Thresholds.from_json(data["thresholds"]),
+            model_name=name,
+            model_version=version,
+            tta=bool(data.get("tta", False)),
+            meta=model,
+        )
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf8")
+
+
+@dataclass
+class ImagePrediction:
+    label: str | None  # basic-level name ("cat"), or None: no animal in the image
+    fine_label: str  # the most probable class (within the label's group when there is a label)
+    fine_id: str
+    top5: list[tuple[str, str, float]]  # (name, synset id, probability)
+    animal_probability: float
+    probs: np.ndarray  # over the model's classes
+    label_probability: float = 0.0  # probability of the label's whole group (all breeds for "dog")
+
+
+def default_threads() -> int:
+    """ONNX Runtime threads for one session: the CPUs this process may use, at most 4 (more buys
+    little for one small model and starves concurrent sessions)."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(4, available))
+
+
+class ImageClassifier:
+    """Classify images and answer concept questions. Thread-safe: ONNX Runtime sessions may be run
+    concurrently, and nothing here is mutated after construction."""
+
+    def __init__(
+        self,
+        model: bytes,
+        labels: LabelMap,
+        *,
+        lexicon: Lexicon | None = None,
+        threads: int | None = None,
+        batch_size: int = 16,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        tta: bool | None = None,
+    ):
+        """``tta`` overrides the label map's setting (to measure what test-time augmentation buys)."""
+        self.labels = labels if tta is None else replace(labels, tta=tta)
+        self.batch_size = batch_size
+        self.max_pixels = max_pixels
+        self._model = model
+        self._lexicon = lexicon
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or default_threads()
+        # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        outputs = self.session.get_outputs()[0].shape
+        if isinstance(outputs[-1], int) and outputs[-1] != len(labels.class_ids):
+            raise ModelDirError(f"model has {outputs[-1]} outputs but the label map {len(labels.class_ids)}")
+
+    # ---- persistence -------------------------------------------------------------------------------
+    @classmethod
+    def from_dir(cls, path: str | Path, **kwargs) -> ImageClassifier:
+        path = Path(path)
+        model_path, labels_path = path / MODEL_FILE, path / LABELS_FILE
+        for needed in (model_path, labels_path):
+            if not needed.is_file():
+                raise ModelDirError(f"{needed} not found (a model dir holds {MODEL_FILE} and {LABELS_FILE})")
+        try:
+            labels = LabelMap.from_json(json.loads(labels_path.read_text(encoding="utf8")))
+        except (ValueError, KeyError, TypeError) as e:
+            raise ModelDirError(f"{labels_path}: {e}") from e
+        return cls(model_path.read_bytes(), labels, **kwargs)
+
+    def to_dir(self, path: str | Path) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / MODEL_FILE).write_bytes(self._model)
+        self.labels.write(path / LABELS_FILE)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.labels.thresholds
+
+    @cached_property
+    def concepts(self) -> ConceptIndex:
+        return ConceptIndex(self.labels.class_ids, self._lexicon or load_lexicon())
+
+    # ---- inference ---------------------------------------------------------------------------------
+    def predict_arrays(self, pixels: np.ndarray) -> np.ndarray:
+        """Class probabilities for a preprocessed (N, 3, H, W) batch; with TTA, N must hold pairs
+        (image, mirror) as :func:`preprocess_batch` makes them, and N/2 rows come back."""
+        logits = self.session.run([OUTPUT_NAME], {INPUT_NAME: pixels})[0]
+        probs = softmax(logits)
+        if self.labels.tta:
+            probs = probs.reshape(-1, 2, probs.shape[-1]).mean(axis=1)
+        return probs
+
+    def probabilities(self, images: Sequence[ImageSource]) -> np.ndarray:
+        """(N, classes) probabilities; decoding errors raise :class:`~animal_verifier.vision.image_io.ImageError`."""
+        p = self.labels.preprocessing
+        out = []
+        for start in range(0, len(images), self.batch_size):
+            decoded = [
+                load_image(source, min_side=p.resize, max_pixels=self.max_pixels)
+                for source in images[start : start + self.batch_size]
+            ]
+            out.append(self.predict_arrays(preprocess_batch(decoded, p, flip=self.labels.tta)))
+        return np.concatenate(out) if out else np.zeros((0, len(self.labels.class_ids)), np.float32)
+
+    def classify(self, images: Sequence[ImageSource]) -> list[ImagePrediction]:
+        return [self.explain(probs) for probs in self.probabilities(images)]
+
+    def explain(self, probs: np.ndarray) -> ImagePrediction:
+        """Turn one image's class probabilities into a prediction a person can read."""
+        concepts, names, ids = self.concepts, self.labels.class_names, self.labels.class_ids
+        top = np.argsort(-probs)[:5]
+        top5 = [(names[i], ids[i], float(probs[i])) for i in top]
+        animal = concepts.animal_probability(probs)
+        label, label_probability, fine = None, 0.0, int(top[0])
+        if animal >= self.thresholds.animal and len(concepts.animal_classes):
+            label, label_probability, members = concepts.best_basic_label(probs)
+            fine = int(members[np.argmax(probs[members])])
+        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability)
+
+    def concept_probability(self, probs: np.ndarray, synset_id: str) -> float | None:
+        """P(synset | image); None when no class of this model is at or below the synset (unverifiable)."""
+        return self.concepts.probability(probs, synset_id)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of (N, C) logits."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)

