@@ -1,6 +1,7 @@
 """Decoding: every odd format is made on the fly from a real photo and must come out upright RGB."""
 
 import io
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,14 @@ def test_non_image_and_unreadable_paths(tmp_path):
 
 def test_image_error_is_a_value_error():
     assert issubclass(ImageError, ValueError)
+
+
+def test_image_error_keeps_the_reason_apart_from_the_name(tmp_path):
+    data = CAT.read_bytes()[:5000]
+    with pytest.raises(ImageError) as error:
+        load_image(data)
+    err = error.value
+    assert err.source == f"<{len(data)} bytes>" and err.reason.startswith("truncated or corrupt image (")
+    assert str(err) == f"{err.source}: {err.reason}"  # the message the CLI prints, unchanged
+    copy = pickle.loads(pickle.dumps(err))  # e.g. raised in a worker process
+    assert (copy.source, copy.reason, str(copy)) == (err.source, err.reason, str(err))

@@ -13,8 +13,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+import typing
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 from pathlib import Path
 
 import httpx
@@ -23,13 +27,13 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from animal_verifier.pipeline import ModelNotFound
-from animal_verifier.serve.app import (
-    ApiError,
-    ServerSettings,
-    create_app,
-    decode_upload,
-    sniff_image_type,
-)
+from animal_verifier.serve.app import create_app
+from animal_verifier.serve.engine import InferenceEngine, verify_pairs
+from animal_verifier.serve.errors import ApiError
+from animal_verifier.serve.schemas import ClaimResult, Verdict
+from animal_verifier.serve.settings import ServerSettings
+from animal_verifier.serve.uploads import decode_upload, sniff_image_type
+from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Claim
 from animal_verifier.vision.image_io import load_image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,6 +172,13 @@ def test_corrupt_image_is_422(client, data):
     refused(post(client, "A cow.", data), 422, "bad_image")
 
 
+def test_image_that_fails_to_decode_is_described_without_an_internal_name():
+    with pytest.raises(ApiError) as err:
+        decode_upload(photo("cow_gcompris.jpg")[:4000], SETTINGS)  # the header reads fine; the pixels don't
+    assert (err.value.status, err.value.error) == (422, "bad_image")
+    assert err.value.detail.startswith("truncated or corrupt image (") and "bytes>" not in err.value.detail
+
+
 def test_upload_over_the_byte_limit_is_413(client):
     cow = photo("cow_gcompris.jpg")
     padded = cow + bytes(SETTINGS.max_upload_bytes + 1 - len(cow))  # a valid JPEG, one byte too long
@@ -232,15 +243,76 @@ def test_full_queue_is_503(app_with):
 def test_internal_error_is_500_with_an_id_and_no_traceback(app_with, monkeypatch, caplog):
     broken = app_with()
 
+    runs = []
+
     def explode(nlp, pairs):
+        runs.append(len(pairs))
         raise RuntimeError("secret internals /srv/model/weights")
 
     monkeypatch.setattr(broken.app.state.engine, "_verify", explode)
-    with caplog.at_level(logging.ERROR, logger="animal_verifier.serve.app"):
+    with caplog.at_level(logging.ERROR, logger="animal_verifier.serve"):
         r = post(broken, "A cow.", photo("cow_gcompris.jpg"))
     body = refused(r, 500, "internal_error")
     assert len(body["id"]) == 12 and "secret" not in r.text
     assert any(body["id"] in rec.getMessage() and rec.exc_info for rec in caplog.records)
+    assert runs == [1]  # it failed alone: running it a second time could only fail again
+
+
+# ---- the inference thread ----------------------------------------------------------------------------------
+GRAY = Image.new("RGB", (64, 64), (128, 128, 128))
+
+
+class FlakyPipeline:
+    """Stands in for running the pipeline: fails every run that holds the text 'boom' and counts each text's
+    runs. A run holding 'hold' waits for ``release``, so the pairs submitted meanwhile queue up together."""
+
+    def __init__(self) -> None:
+        self.runs: Counter[str] = Counter()
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def __call__(self, nlp, pairs) -> list[dict]:
+        texts = [text for text, _ in pairs]
+        self.runs.update(texts)
+        if "hold" in texts:
+            self.holding.set()
+            self.release.wait(60)
+        if "boom" in texts:
+            raise RuntimeError("boom")
+        return [{"text": text} for text in texts]
+
+
+@pytest.fixture
+def flaky(client):
+    """An engine running :class:`FlakyPipeline`; the real pipeline is only there for its name and version."""
+    pipeline = FlakyPipeline()
+    engine = InferenceEngine(None, ServerSettings(), nlp=client.app.state.engine.nlp, verify=pipeline)
+    engine.start()
+    assert engine.wait_ready(60), engine.error
+    yield engine, pipeline
+    pipeline.release.set()
+    engine.stop()
+
+
+def test_a_pair_that_fails_alone_is_not_run_again(flaky):
+    engine, pipeline = flaky
+    (future,) = engine.submit([("boom", GRAY)])
+    with pytest.raises(RuntimeError, match="boom"):
+        future.result(60)
+    assert pipeline.runs["boom"] == 1
+
+
+def test_a_failed_batch_runs_each_pair_once_more_alone(flaky):
+    engine, pipeline = flaky
+    (held,) = engine.submit([("hold", GRAY)])
+    assert pipeline.holding.wait(60)
+    a, boom, c = engine.submit([("a", GRAY), ("boom", GRAY), ("c", GRAY)])
+    pipeline.release.set()
+    assert held.result(60) == {"text": "hold"}
+    assert (a.result(60), c.result(60)) == ({"text": "a"}, {"text": "c"})
+    with pytest.raises(RuntimeError, match="boom"):
+        boom.result(60)
+    assert engine.largest_batch == 3  # the three did run as one batch first
+    assert {text: pipeline.runs[text] for text in ("a", "boom", "c")} == {"a": 2, "boom": 2, "c": 2}
 
 
 # ---- batch -----------------------------------------------------------------------------------------------
@@ -361,6 +433,29 @@ def test_model_that_fails_to_load_is_reported_not_ready(tmp_path):
 def test_unknown_model_fails_at_once(tmp_path):
     with pytest.raises(ModelNotFound):
         create_app(str(tmp_path / "missing"))
+
+
+# ---- the response models are the schema of doc_to_result ---------------------------------------------------
+def test_claim_model_has_the_fields_of_claim():
+    assert list(ClaimResult.model_fields) == [f.name for f in fields(Claim)]
+    assert set(typing.get_args(Verdict)) == {SUPPORTED, CONTRADICTED, UNVERIFIABLE}
+
+
+def test_answer_is_doc_to_result_plus_model_and_time(client, monkeypatch):
+    made: list[dict] = []
+
+    def recording(nlp, pairs):
+        made.extend(verify_pairs(nlp, pairs))
+        return made[-len(pairs) :]
+
+    monkeypatch.setattr(client.app.state.engine, "_verify", recording)
+    body = post(client, "There is no cat in the picture.", photo("cow_gcompris.jpg")).json()
+    (result,) = made
+    assert result["entities"] and result["claims"] and result["top5"]  # so the nested shapes are compared too
+    assert list(body) == [*result, "model", "elapsed_ms"]  # same fields, same order, nothing dropped
+    assert {k: body[k] for k in result} == result
+    for key in ("entities", "claims", "top5"):
+        assert [list(item) for item in body[key]] == [list(item) for item in result[key]], key
 
 
 # ---- small parts -----------------------------------------------------------------------------------------

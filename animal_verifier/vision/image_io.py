@@ -37,7 +37,18 @@ _ALPHA_MODES = {"LA", "La", "PA", "RGBA", "RGBa"}
 
 
 class ImageError(ValueError):
-    """An image that cannot be read: missing, unreadable, not an image, truncated, corrupt or too big."""
+    """An image that cannot be read: missing, unreadable, not an image, truncated, corrupt or too big.
+
+    The message names the source (``photo.jpg: not an image, ...``); ``reason`` is the same without the
+    name, for a caller that already says which image it means (the server answering an upload).
+    """
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(source, reason)
+        self.source, self.reason = source, reason
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
 
 
 def describe(source: object) -> str:
@@ -68,7 +79,7 @@ def load_image(
     elif isinstance(source, (str, os.PathLike)) or hasattr(source, "read"):
         fp = source
     else:
-        raise ImageError(f"{name}: not an image source (give a path, bytes, a binary file or a PIL image)")
+        raise ImageError(name, "not an image source (give a path, bytes, a binary file or a PIL image)")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -78,24 +89,25 @@ def load_image(
     except ImageError:
         raise
     except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
-        raise ImageError(f"{name}: cannot read the file ({e.strerror or e})") from e
+        raise ImageError(name, f"cannot read the file ({e.strerror or e})") from e
     except UnidentifiedImageError as e:
-        raise ImageError(f"{name}: not an image, or a format Pillow cannot read") from e
+        raise ImageError(name, "not an image, or a format Pillow cannot read") from e
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(f"{name}: too many pixels, refused as a possible decompression bomb ({e})") from e
+        raise ImageError(name, f"too many pixels, refused as a possible decompression bomb ({e})") from e
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as e:
-        raise ImageError(f"{name}: truncated or corrupt image ({e})") from e
+        raise ImageError(name, f"truncated or corrupt image ({e})") from e
 
 
 def _finish(image: Image.Image, name: str, min_side: int | None, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width * height > max_pixels:
         raise ImageError(
-            f"{name}: {width}x{height} = {width * height:,} pixels is over the limit of {max_pixels:,} "
-            "(a guard against decompression bombs; raise max_pixels to allow it)"
+            name,
+            f"{width}x{height} = {width * height:,} pixels is over the limit of {max_pixels:,} "
+            "(a guard against decompression bombs; raise max_pixels to allow it)",
         )
     if width == 0 or height == 0:
-        raise ImageError(f"{name}: empty image ({width}x{height})")
+        raise ImageError(name, f"empty image ({width}x{height})")
     if min_side and image.format == "JPEG" and min(width, height) >= 2 * min_side:
         scale = min(width, height) / min_side
         image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
@@ -131,7 +143,7 @@ def _to_rgb(image: Image.Image, name: str) -> Image.Image:
     try:
         return image.convert("RGB")  # L, 1, P, CMYK, YCbCr, ...
     except ValueError as e:
-        raise ImageError(f"{name}: cannot convert image mode {image.mode} to RGB") from e
+        raise ImageError(name, f"cannot convert image mode {image.mode} to RGB") from e
 
 
 def _high_depth_to_rgb(image: Image.Image) -> Image.Image:
