@@ -1,36 +1,42 @@
-"""The NER data generator: format, spans, determinism, hold-out, slices, WordNet labelling, CLI."""
+"""The NER data generator: template files, format, spans, determinism, hold-out, slices, WordNet
+labelling, CLI."""
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import json
 import random
+import shutil
 from pathlib import Path
 
 import pytest
 import spacy
+import srsly
 from typer.testing import CliRunner
 
-from animal_verifier.ontology.lexicon import load_lexicon, normalize
+from animal_verifier.constants import LABEL
+from animal_verifier.ontology.lexicon import load_lexicon, load_lookalikes, normalize
 from animal_verifier_train.datagen import (
     FILE_NAMES,
     MANIFEST,
     SPLITS,
     DatagenConfig,
     DatagenError,
+    TemplateError,
     WordNetTextError,
     generate_corpus,
     write_corpus,
 )
-from animal_verifier_train.datagen.generate import Generator, shared_resources
+from animal_verifier_train.datagen import templates as T
+from animal_verifier_train.datagen.generate import ANIMAL_KINDS, HARD_KINDS, Generator, shared_resources
 from animal_verifier_train.datagen.names import ANIMALS_10, EVERYDAY
 from animal_verifier_train.datagen.render import Filler, article, finish, render_template
-from animal_verifier_train.datagen.wordnet_text import DEFAULT_WORDNET_DIR, Gloss
+from animal_verifier_train.datagen.wordnet_text import Gloss
 from animal_verifier_train.ner.corpus import read_records
+from animal_verifier_train.wordnet import INSTALL_HINT, WORDNET_DIR
 
-pytestmark = pytest.mark.skipif(
-    not (DEFAULT_WORDNET_DIR / "data.noun").is_file(), reason="needs WordNet 3.0 (apt-get install wordnet-base)"
-)
+pytestmark = pytest.mark.skipif(not (WORDNET_DIR / "data.noun").is_file(), reason=f"needs WordNet 3.0 ({INSTALL_HINT})")
 
 SMALL = DatagenConfig(seed=0, n_train=600, n_val=150, n_test=250)
 REPO = Path(__file__).resolve().parents[1]
@@ -66,14 +72,145 @@ def entity_texts(record):
     return [record["text"][s:e] for s, e, _ in record["entities"]]
 
 
+# ---- template files -----------------------------------------------------------------------------
+def _raw_templates() -> dict[str, dict]:
+    """The packaged template files as parsed YAML, to change in memory."""
+    return {name: srsly.read_yaml(T.TEMPLATE_DIR / name) for name in T.TEMPLATE_FILES}
+
+
+def _parse(raw: dict[str, dict]) -> list[T.Template]:
+    fillers = T.default_words().fillers
+    seen: dict[str, str] = {}
+    return [
+        t
+        for name, kinds in T.TEMPLATE_FILES.items()
+        for t in T.parse_templates(raw[name], kinds, fillers, name, seen=seen)
+    ]
+
+
+def test_template_ids_are_unique_and_name_their_kind():
+    templates = T.load_templates()
+    ids = [t.id for t in templates]
+    assert len(ids) == len(set(ids)) > 500
+    assert all(t.id.startswith(f"{t.kind}.") for t in templates)
+    # the generator mixes exactly the kinds in the files ("thing" refills the animal frames)
+    assert list(ANIMAL_KINDS) == list(T.ANIMAL_TEMPLATE_KINDS)
+    assert set(HARD_KINDS) - {"thing"} == set(T.HARD_TEMPLATE_KINDS)
+    assert {t.kind for t in templates} == set(T.ANIMAL_TEMPLATE_KINDS) | set(T.HARD_TEMPLATE_KINDS)
+
+
+def test_template_ids_are_stable():
+    """Ids are written in the data, so records already generated keep naming the same template,
+    wherever it sits in its list."""
+    by_id = {t.id: t for t in T.load_templates()}
+    assert by_id["claim.00"].pattern == "There is {a} {in_photo}"
+    assert by_id["question.00"].pattern == "Is that {a}" and by_id["question.00"].question
+    assert by_id["saying.00"].as_written and by_id["saying.00"].animal_only
+    assert by_id["idiom.114"].pattern == "She dressed up as a {myth} for Halloween" and by_id["idiom.114"].heldout
+    raw = _raw_templates()
+    for data in raw.values():
+        for entries in data.values():
+            entries.reverse()
+    assert {t.id: t for t in _parse(raw)} == by_id
+
+
+def test_inserting_a_template_changes_no_other_hold_out():
+    raw = _raw_templates()
+    before = _parse(raw)
+    changed = copy.deepcopy(raw)
+    changed["animal_templates.yaml"]["claim"].insert(0, {"id": "claim.new", "text": "A brand new {n}", "heldout": True})
+    changed["hard_templates.yaml"]["idiom"].insert(5, {"id": "idiom.new", "text": "A brand new idiom"})
+    after = _parse(changed)
+    assert T.heldout_ids(after) == T.heldout_ids(before) | {"claim.new"}
+    assert {t.id: t for t in after if not t.id.endswith(".new")} == {t.id: t for t in before}
+
+
+def test_every_kind_keeps_some_templates_for_the_test_split(lexicon):
+    templates = T.load_templates()
+    for kind in (*T.ANIMAL_TEMPLATE_KINDS, *T.HARD_TEMPLATE_KINDS):
+        of_kind = [t for t in templates if t.kind == kind]
+        assert 0.05 <= sum(t.heldout for t in of_kind) / len(of_kind) <= 0.3, kind
+    # heldout_templates switches the marked ones on or off; a share can't be asked for any more
+    assert Generator(SMALL, lexicon).heldout_template_ids == T.heldout_ids(templates)
+    assert Generator(DatagenConfig(heldout_templates=0.0), lexicon).heldout_template_ids == frozenset()
+    with pytest.raises(DatagenError, match="heldout_templates"):
+        Generator(DatagenConfig(heldout_templates=0.3), lexicon)
+
+
+def test_lookalike_things_are_on_the_curated_lookalike_list():
+    """The things with an animal word in their name come from the project's one look-alike list
+    (animal_verifier/data/lookalikes.json), in the singular or the plural."""
+    curated = {p.text.lower() for p in load_lookalikes()}
+    assert not [pair for pair in T.default_words().lookalike_things if not {w.lower() for w in pair} & curated]
+
+
+def _broken_copy(tmp_path: Path, name: str, change) -> tuple[Path, Path]:
+    """The packaged data files in ``tmp_path`` with ``change`` applied to the parsed ``name``."""
+    folder = tmp_path / "templates"
+    shutil.copytree(T.TEMPLATE_DIR, folder)
+    path = folder / name
+    data = srsly.read_yaml(path)
+    change(data)
+    srsly.write_yaml(path, data)
+    return folder, path
+
+
+@pytest.mark.parametrize(
+    "entry, problem",
+    [
+        ({"id": "plain.bad", "text": "A {colour} car"}, "unknown placeholder {colour}"),
+        ({"id": "plain.bad", "text": "A {color car"}, "unknown placeholder {color car"),
+        ({"id": "plain.bad", "text": "There is {a} here"}, "no animal slot allowed"),
+        ({"id": "plain.bad", "text": "A car", "heldout": "yes"}, "heldout must be true or false"),
+        ({"id": "plain.bad", "text": "A car", "animal_only": True}, "only apply to templates that name animals"),
+        ({"id": "plain.bad", "text": "A car", "held_out": True}, "unknown keys ['held_out']"),
+        ({"id": "plain.00", "text": "A car"}, "duplicate id"),
+    ],
+)
+def test_a_malformed_template_names_the_file_and_the_template(tmp_path, entry, problem):
+    folder, path = _broken_copy(tmp_path, "hard_templates.yaml", lambda data: data["plain"].append(entry))
+    with pytest.raises(TemplateError) as err:
+        T.load_templates(folder)
+    message = str(err.value)
+    assert message.startswith(f"{path}: template {entry['id']!r}: ") and problem in message, message
+
+
+def test_other_malformed_data_names_the_file_and_the_place(tmp_path):
+    def check(name, change, *expect, blamed=None):
+        folder, _ = _broken_copy(tmp_path / f"case{len(list(tmp_path.iterdir()))}", name, change)
+        with pytest.raises(TemplateError) as err:
+            T.load_templates(folder)
+        message = str(err.value)
+        assert message.startswith(f"{folder / (blamed or name)}: ") and all(e in message for e in expect), message
+
+    check("animal_templates.yaml", lambda d: d["claim"].append({"text": "A {n}"}), "claim template #", "id None")
+    check("animal_templates.yaml", lambda d: d["claim"].append({"id": "claim.x", "text": "A car"}), "needs an animal")
+    check("animal_templates.yaml", lambda d: d["question"].append({"id": "question.x", "text": "Is it {a}"}), "'?'")
+    check("animal_templates.yaml", lambda d: d.pop("hedge"), "missing kinds ['hedge']")
+    check("words.yaml", lambda d: d["things"].append("car-cars"), "things", "'singular/plural'")
+    # a filler taken away: the first template that uses it is named
+    check(
+        "fillers.yaml",
+        lambda d: d.pop("place"),
+        "template 'claim.01'",
+        "unknown placeholder {place}",
+        blamed="animal_templates.yaml",
+    )
+    folder = tmp_path / "syntax"
+    shutil.copytree(T.TEMPLATE_DIR, folder)
+    (folder / "hard_templates.yaml").write_text("plain: [\n", encoding="utf8")
+    with pytest.raises(TemplateError, match="hard_templates.yaml: cannot read"):
+        T.load_templates(folder)
+
+
 # ---- format -------------------------------------------------------------------------------------
-def test_files_are_in_the_seed_format(written, corpus):
+def test_files_are_in_the_original_json_format(written, corpus):
     for split in SPLITS:
         data = json.loads((written / FILE_NAMES[split]).read_text(encoding="utf8"))
         assert isinstance(data, list) and len(data) == SMALL.sizes()[split]
         for r in data:
             assert isinstance(r["text"], str) and r["text"].strip()
-            assert all(isinstance(s, int) and isinstance(e, int) and label == "ANIMAL" for s, e, label in r["entities"])
+            assert all(isinstance(s, int) and isinstance(e, int) and label == LABEL for s, e, label in r["entities"])
         # the project's own reader (used by `convert`) accepts every record, spans unchanged
         records = read_records(written / FILE_NAMES[split])
         assert [list(map(list, r.entities)) for r in records] == [r["entities"] for r in corpus.splits[split]]
@@ -87,7 +224,7 @@ def test_sizes_follow_the_options(corpus):
 
 # ---- spans --------------------------------------------------------------------------------------
 def test_every_span_falls_on_spacy_tokens_and_is_a_whole_animal_name(corpus, nlp, lexicon):
-    matcher = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).matcher
+    matcher = shared_resources(lexicon, str(WORDNET_DIR)).matcher
     n_checked = 0
     for split, r in all_records(corpus):
         doc = nlp.make_doc(r["text"])
@@ -129,7 +266,7 @@ def test_spans_cover_the_intended_words(lexicon):
 def test_generated_sentences_leave_no_animal_word_unlabelled(corpus, lexicon, nlp):
     """Outside the look-alike parts, any unambiguous animal word in a sentence is an entity
     (names of people and places may hold one: "Charles Lamb", "Leo the Lion")."""
-    matcher = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).matcher
+    matcher = shared_resources(lexicon, str(WORDNET_DIR)).matcher
     for split, r in all_records(corpus):
         if {"lookalike", "real", "idiom", "proper_name"} & set(r["slices"]):
             continue
@@ -240,7 +377,7 @@ def test_splits_are_disjoint_in_templates_names_and_texts(corpus, lexicon):
     held_templates = set(corpus.manifest["heldout_templates"])
     held_words = set(corpus.manifest["heldout_name_words"])
     held_names = set(corpus.manifest["heldout_names"])
-    pool = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).pool
+    pool = shared_resources(lexicon, str(WORDNET_DIR)).pool
     train_val_entities = set()
     for split in ("train", "val"):
         for r in corpus.splits[split]:
@@ -273,7 +410,7 @@ def test_heldout_names_come_in_families_and_spare_the_animals10(corpus, lexicon)
     assert not held_words & set(ANIMALS_10)
     assert not {"dog", "cat", "kitten", "puppy", "horse", "cow", "sheep", "chicken", "hen"} & held
     # a held-out word takes every name that contains it
-    pool = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).pool
+    pool = shared_resources(lexicon, str(WORDNET_DIR)).pool
     for name in pool.names:
         if name.tokens & held_words:
             assert name.key in held
@@ -349,7 +486,7 @@ def test_real_sentences_come_from_wordnet_labelled_through_the_lexicon(corpus, l
     ],
 )
 def test_wordnet_sentences_are_labelled_only_when_trusted(lexicon, sid, lexfile, lemmas, text, expect):
-    wordnet = shared_resources(lexicon, str(DEFAULT_WORDNET_DIR)).wordnet_text
+    wordnet = shared_resources(lexicon, str(WORDNET_DIR)).wordnet_text
     label, _ = wordnet.classify(Gloss(sid, "example", text, frozenset(lemmas), lexfile))
     assert label == expect
 

@@ -8,8 +8,10 @@ filled with things, plain photo captions), 12% real WordNet sentences (train and
 A few sentences of any kind end in an attribution ("-- Mark Twain").
 
 The test split measures generalisation: whole templates and whole name families are held out of
-train and val (chosen by the seed), and every generated test sentence uses a held-out template,
-held-out names, or both.
+train and val, and every generated test sentence uses a held-out template, held-out names, or
+both. The held-out templates are marked in the template files (``heldout: true``), so adding or
+moving a template never changes which of the others the test split gets; the held-out name
+families are drawn with the configured random seed.
 """
 
 from __future__ import annotations
@@ -25,22 +27,23 @@ from pathlib import Path
 
 import spacy
 
+from animal_verifier.constants import LABEL
 from animal_verifier.ontology.lexicon import Lexicon
 from animal_verifier.text.negation import is_negated
-from animal_verifier_train.datagen import templates as T
 from animal_verifier_train.datagen.match import TermMatcher
 from animal_verifier_train.datagen.names import NamePool, NameSampler
 from animal_verifier_train.datagen.proper_names import ProperNames, read_instance_names
 from animal_verifier_train.datagen.render import Filler, Rendered, byline, finish, render_template
+from animal_verifier_train.datagen.templates import Template, default_templates, heldout_ids
 from animal_verifier_train.datagen.validate import DatagenError, validate_records
 from animal_verifier_train.datagen.wordnet_text import (
-    DEFAULT_WORDNET_DIR,
     RealSentence,
     SenseStats,
     WordNetText,
     load_tagger,
     text_key,
 )
+from animal_verifier_train.wordnet import WORDNET_DIR
 
 SPLITS = ("train", "val", "test")
 FILE_NAMES = {split: f"{split}_ner_dataset.json" for split in SPLITS}
@@ -64,34 +67,10 @@ HARD_KINDS = {"lookalike": 25, "thing": 20, "plain": 10, "idiom": 27, "proper": 
 LOOKALIKE_KINDS = ("lookalike", "idiom", "proper")
 #: Chance that any other sentence gets an attribution after it.
 BYLINE_SHARE = 0.03
-
-
-@dataclass(frozen=True)
-class Template:
-    id: str
-    kind: str  # a key of ANIMAL_KINDS or HARD_KINDS (not "thing")
-    pattern: str  # without the final "?" of a question
-    animal_only: bool  # makes no sense filled with a thing
-    question: bool
-    as_written: bool = False  # a dictionary-style fragment: lower case, no final punctuation
-
-
-def all_templates() -> list[Template]:
-    """Every template with its id; "=" (as written), "~" (animal only) and a final "?" (question)
-    become flags."""
-    table = [(kind, i, p) for kind, patterns in T.ANIMAL_TEMPLATES.items() for i, p in enumerate(patterns)]
-    table += [("lookalike", i, p) for i, p in enumerate(T.LOOKALIKE_TEMPLATES)]
-    table += [("plain", i, p) for i, p in enumerate(T.PLAIN_TEMPLATES)]
-    table += [("idiom", i, p) for i, p in enumerate(T.IDIOM_TEMPLATES)]
-    table += [("proper", i, p) for i, p in enumerate(T.PROPER_TEMPLATES)]
-    out = []
-    for kind, i, p in table:
-        as_written = p.startswith("=")
-        p = p.lstrip("=")
-        animal_only = p.startswith("~") or kind in ("plain", *LOOKALIKE_KINDS)
-        question = kind == "question" or p.endswith("?")
-        out.append(Template(f"{kind}.{i:02d}", kind, p.lstrip("~").rstrip("?"), animal_only, question, as_written))
-    return out
+#: The share of each kind's templates marked ``heldout: true`` in the template files. Marks in the
+#: data, not a draw over list positions, keep the test split's templates fixed when templates are
+#: added or moved; so ``heldout_templates`` only switches them on (this value) or off (0).
+MARKED_HELDOUT_SHARE = 0.15
 
 
 @dataclass
@@ -101,11 +80,11 @@ class DatagenConfig:
     n_val: int = 800
     n_test: int = 800
     heldout_names: float = 0.15  # share of name families only the test split sees
-    heldout_templates: float = 0.15  # share of templates (of each kind) only the test split sees
+    heldout_templates: float = MARKED_HELDOUT_SHARE  # 0: no template is kept for the test split
     real_share: float = 0.12  # WordNet sentences in train and val
     hard_negative_share: float = 0.28
     heldout_proper_names: float = 0.2  # share of people's and places' names only the test split sees
-    wordnet_dir: str = str(DEFAULT_WORDNET_DIR)
+    wordnet_dir: str = str(WORDNET_DIR)
     exclude_texts: frozenset[str] = field(default_factory=frozenset)  # never emit these (e.g. eval sets)
 
     def sizes(self) -> dict[str, int]:
@@ -127,7 +106,7 @@ class Corpus:
 
 @dataclass
 class Resources:
-    """What every corpus needs whatever the seed; built once per lexicon and WordNet folder."""
+    """What every corpus needs whatever the random seed; built once per lexicon and WordNet folder."""
 
     lexicon: Lexicon
     wordnet_dir: str
@@ -167,6 +146,11 @@ class Generator:
         for what in ("heldout_names", "heldout_templates", "real_share", "hard_negative_share", "heldout_proper_names"):
             if not 0 <= getattr(config, what) < 1:
                 raise DatagenError(f"{what} must be in [0, 1), got {getattr(config, what)}")
+        if config.heldout_templates not in (0, MARKED_HELDOUT_SHARE):
+            raise DatagenError(
+                f"heldout_templates must be {MARKED_HELDOUT_SHARE} (the templates marked heldout in "
+                f"animal_verifier_train/datagen/templates/) or 0 (none), got {config.heldout_templates}"
+            )
         self.config = config
         self.lexicon = lexicon
         self.progress = progress
@@ -178,22 +162,13 @@ class Generator:
         seed = config.seed
         self.heldout_heads = self.pool.choose_heldout(config.heldout_names, random.Random(f"{seed}/names"))
         self.seen_names, self.held_names = self.pool.split(self.heldout_heads)
-        self.templates = all_templates()
-        self.heldout_template_ids = self._choose_heldout_templates(random.Random(f"{seed}/templates"))
+        self.templates = list(default_templates())
+        self.heldout_template_ids = heldout_ids(self.templates) if config.heldout_templates else frozenset()
         self.seen_proper, self.held_proper = self.resources.proper_names.split(
             config.heldout_proper_names, random.Random(f"{seed}/proper")
         )
 
     # ---- hold-out ------------------------------------------------------------------------
-    def _choose_heldout_templates(self, rng: random.Random) -> frozenset[str]:
-        if self.config.heldout_templates <= 0:
-            return frozenset()
-        held: set[str] = set()
-        for kind in list(ANIMAL_KINDS) + [k for k in HARD_KINDS if k != "thing"]:
-            ids = [t.id for t in self.templates if t.kind == kind]
-            held |= set(rng.sample(ids, max(1, round(self.config.heldout_templates * len(ids)))))
-        return frozenset(held)
-
     def is_heldout_term(self, term: str) -> bool:
         return bool(self.pool.term_tokens(term) & self.heldout_heads)
 
@@ -287,7 +262,7 @@ class Generator:
         }
         return {
             "text": text,
-            "entities": [[s, e, "ANIMAL"] for s, e in entities],
+            "entities": [[s, e, LABEL] for s, e in entities],
             "slices": [k for k, v in slices.items() if v],
             "template": template.id,
         }
@@ -332,7 +307,7 @@ class Generator:
         _, sid, kind = sentence.source.split(":")
         return {
             "text": sentence.text,
-            "entities": [[s, e, "ANIMAL"] for s, e in sentence.entities],
+            "entities": [[s, e, LABEL] for s, e in sentence.entities],
             "slices": [k for k, v in slices.items() if v],
             "template": f"wordnet.{kind}",
             "source": f"wordnet:{sid}",
@@ -426,7 +401,7 @@ def generate_corpus(config: DatagenConfig, lexicon: Lexicon, *, progress: bool =
 
 
 def _dump_records(records: list[dict]) -> str:
-    """The seed's JSON list, one record per line (so a line number finds a record)."""
+    """The original project's JSON list, one record per line (so a line number finds a record)."""
     return "[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n]\n"
 
 

@@ -22,7 +22,7 @@ from functools import cached_property
 from animal_verifier.ontology.lexicon import Lexicon, normalize
 from animal_verifier_train.wordnet.lexicon_builder import INVARIANT_PLURALS
 
-#: The ten Animals-10 classes (the seed's image data set): never held out.
+#: The ten Animals-10 classes (the original project's image data set): never held out.
 ANIMALS_10 = ("dog", "horse", "elephant", "butterfly", "chicken", "cat", "cow", "sheep", "spider", "squirrel")
 #: Category words a person uses for any animal: never held out.
 GENERIC = ("animal", "pet", "bird", "fish", "insect", "mammal", "reptile", "creature", "beast", "critter")

@@ -7,7 +7,7 @@ attributions, subjects), teach the opposite. WordNet lists them as *instances* (
 in its person and location files; a name that contains an animal word ("Crazy Horse",
 "Stephen Crane", "Moose Jaw") is the hardest negative of all and is kept on purpose.
 
-The test split draws from its own share of the names (chosen by the seed), like animal names.
+The test split draws from its own share of the names (drawn with the random seed), like animal names.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from animal_verifier_train.datagen.wordnet_text import WordNetTextError
+from animal_verifier_train.wordnet import INSTALL_HINT
 
 #: WordNet lexicographer files: noun.location, noun.person (noun.group instances are mostly
-#: armed groups; organisations come from a curated list in templates instead).
+#: armed groups; organisations come from a curated list in templates/fillers.yaml instead).
 LEXFILES = {15: "place", 18: "person"}
 NAME_RE = re.compile(r"[A-Z][A-Za-z.'\-]*( [A-Za-z][A-Za-z.'\-]*){0,3}")
 
@@ -47,7 +48,7 @@ def read_instance_names(wordnet_dir: str | Path) -> ProperNames:
     ("Mark Twain"); single surnames too ("Twain"), as bylines use both."""
     path = Path(wordnet_dir) / "data.noun"
     if not path.is_file():
-        raise WordNetTextError(f"WordNet data not found: {path} (apt-get install wordnet-base, or --wordnet-dir)")
+        raise WordNetTextError(f"WordNet data not found: {path} ({INSTALL_HINT}, or give another WordNet 3.0 folder)")
     found: dict[str, dict[str, None]] = {kind: {} for kind in LEXFILES.values()}
     with open(path, encoding="utf8", errors="replace") as f:
         for line in f:

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from animal_verifier.ontology.lexicon import Lexicon, normalize
-from animal_verifier_train.datagen import templates as T
 from animal_verifier_train.datagen.names import Name
 from animal_verifier_train.datagen.proper_names import ProperNames
+from animal_verifier_train.datagen.templates import SLOT, default_words
 
-SLOT = re.compile(r"\{(a|the|n|pl|npl)(\d?)\}|\{([a-z_]+)\}")
 SINGULAR_SLOTS = frozenset({"a", "the", "n"})
 #: Words a typo must not touch: they carry the negation the sentence is about.
 KEEP_WORDS = frozenset({"never", "neither", "without", "none", "nothing", "nope"})
@@ -46,7 +45,7 @@ def byline(rng: random.Random, proper: ProperNames) -> str:
     """An attribution to put after a quotation: " -- Mark Twain", ' -- Twain, "Walden"'."""
     forms, weights = zip(*BYLINES.items(), strict=True)
     form = rng.choices(forms, weights=weights)[0]
-    return form.format(name=rng.choice(proper.person), title=rng.choice(T.FILLERS["title"]))
+    return form.format(name=rng.choice(proper.person), title=rng.choice(default_words().fillers["title"]))
 
 
 def article(word: str) -> str:
@@ -94,18 +93,20 @@ class Filler:
     def __init__(self, lexicon: Lexicon, rng: random.Random):
         self.lexicon = lexicon
         self.rng = rng
+        self.words = words = default_words()
         self.collective_ids = [
-            (self.lexicon.terms[word].id, coll) for word, coll in T.COLLECTIVES if word in self.lexicon.terms
+            (self.lexicon.terms[word].id, coll) for word, coll in words.collectives if word in self.lexicon.terms
         ]
 
     # ---- words around a name -------------------------------------------------------------
     def adjectives(self, p_one: float, p_two: float) -> list[str]:
+        w = self.words
         r = self.rng.random()
         if r < p_two:
-            first = self.rng.choice(self.rng.choice([T.ADJ_SIZE, T.ADJ_QUALITY]))
-            return [first, self.rng.choice(T.ADJ_COLOR)]
+            first = self.rng.choice(self.rng.choice([w.adj_size, w.adj_quality]))
+            return [first, self.rng.choice(w.adj_color)]
         if r < p_two + p_one:
-            return [self.rng.choice(self.rng.choice([T.ADJ_SIZE, T.ADJ_QUALITY, T.ADJ_COLOR]))]
+            return [self.rng.choice(self.rng.choice([w.adj_size, w.adj_quality, w.adj_color]))]
         return []
 
     def quantity(self, synset: str | None) -> str:
@@ -113,7 +114,7 @@ class Filler:
             for sid, coll in self.collective_ids:
                 if self.lexicon.is_a(synset, sid):
                     return coll
-        words, weights = zip(*T.QUANTITY.items(), strict=True)
+        words, weights = zip(*self.words.quantity.items(), strict=True)
         return self.rng.choices(words, weights=weights)[0]
 
     def makes_longer_name(self, adjs: list[str], noun: str) -> bool:
@@ -126,7 +127,7 @@ class Filler:
         )
 
     def determiner(self) -> str:
-        words, weights = zip(*T.DEFINITE.items(), strict=True)
+        words, weights = zip(*self.words.definite.items(), strict=True)
         return self.rng.choices(words, weights=weights)[0]
 
     # ---- slots ---------------------------------------------------------------------------
@@ -139,7 +140,7 @@ class Filler:
         else:
             adjs = self.adjectives(0.12, 0.0)
         if not entity:
-            adjs = [a for a in adjs if a in T.ADJ_SIZE + T.ADJ_COLOR]
+            adjs = [a for a in adjs if a in self.words.adj_size + self.words.adj_color]
         if self.makes_longer_name(adjs, noun):
             adjs = []  # "black" + "bear" is the name "black bear", "large white" is a pig
         words = list(adjs)
@@ -200,14 +201,15 @@ def render_template(
                     raise ValueError(f"a {{{what}}} template needs proper names")
                 pieces.append(Piece(rng.choice(getattr(proper, what.split("_")[0])), lookalike=True))
             else:
-                pieces.append(Piece(rng.choice(T.FILLERS[what]), lookalike=what in LOOKALIKE_FILLERS))
+                pieces.append(Piece(rng.choice(filler.words.fillers[what]), lookalike=what in LOOKALIKE_FILLERS))
             continue
         slot, index = m.group(1), m.group(2) or "1"
         plural = slot not in SINGULAR_SLOTS
         if index not in chosen:
             if thing:
                 look = rng.random() < 0.25
-                chosen[index] = (*rng.choice(T.LOOKALIKE_THINGS if look else T.THINGS), look)
+                things = filler.words.lookalike_things if look else filler.words.things
+                chosen[index] = (*rng.choice(things), look)
             else:
                 name = pick_name(plural, used)
                 used.add(name.synset)
@@ -255,7 +257,7 @@ def finish(
             ends, weights = [".", "", "!", "...", "!!", "EMOJI"], [48, 26, 12, 6, 3, 5]
         end = rng.choices(ends, weights=weights)[0]
         if end == "EMOJI":
-            end = rng.choice(["", ".", "!"]) + " " + rng.choice(T.EMOJI)
+            end = rng.choice(["", ".", "!"]) + " " + rng.choice(default_words().emoji)
             tags.append("emoji")
         pieces.append(Piece(end))
     if r.byline:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from spacy.language import Language
 
-LABEL = "ANIMAL"
+from animal_verifier.constants import LABEL
 
 
 class DatagenError(ValueError):
@@ -14,7 +14,7 @@ class DatagenError(ValueError):
 
 
 def record_problem(record: dict, nlp: Language) -> str | None:
-    """What is wrong with one record in the seed's format, or None."""
+    """What is wrong with one record in the original project's JSON format, or None."""
     text = record.get("text")
     ents = record.get("entities")
     if not isinstance(text, str) or not text.strip():

@@ -33,8 +33,8 @@ from spacy.tokens import Doc
 
 from animal_verifier.ontology.lexicon import Lexicon, normalize
 from animal_verifier_train.datagen.match import Match, TermMatcher
+from animal_verifier_train.wordnet import INSTALL_HINT, WORDNET_DIR
 
-DEFAULT_WORDNET_DIR = Path("/usr/share/wordnet")
 NOUN_TAGS = frozenset({"NN", "NNS"})
 PROPER_TAGS = frozenset({"NNP", "NNPS"})
 MIN_WORDS, MAX_WORDS = 4, 40
@@ -67,11 +67,11 @@ class RealSentence:
     source: str  # "wordnet:<synset id>:gloss" or ":example"
 
 
-def read_noun_glosses(wordnet_dir: str | Path = DEFAULT_WORDNET_DIR) -> Iterator[Gloss]:
+def read_noun_glosses(wordnet_dir: str | Path = WORDNET_DIR) -> Iterator[Gloss]:
     """Every definition and quoted example of ``data.noun``, in file order."""
     path = Path(wordnet_dir) / "data.noun"
     if not path.is_file():
-        raise WordNetTextError(f"WordNet data not found: {path} (apt-get install wordnet-base, or --wordnet-dir)")
+        raise WordNetTextError(f"WordNet data not found: {path} ({INSTALL_HINT}, or give another WordNet 3.0 folder)")
     with open(path, encoding="utf8", errors="replace") as f:
         for line in f:
             if line.startswith("  "):  # licence header
@@ -98,7 +98,7 @@ def read_sense_counts(wordnet_dir: str | Path) -> dict[str, list[tuple[str, int,
     verb, adjective or adverb sense is its part of speech ("v", "a", "r")."""
     path = Path(wordnet_dir) / "index.sense"
     if not path.is_file():
-        raise WordNetTextError(f"{path} not found (apt-get install wordnet-sense-index, or --wordnet-dir)")
+        raise WordNetTextError(f"{path} not found ({INSTALL_HINT}, or give another WordNet 3.0 folder)")
     senses: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
     with open(path, encoding="utf8", errors="replace") as f:
         for line in f:
@@ -114,7 +114,7 @@ class SenseStats:
     """Does a word almost always mean the animal? Judged from WordNet's senses of it and the
     sense-tagged (SemCor) counts in ``index.sense``; see the module docstring."""
 
-    def __init__(self, lexicon: Lexicon, wordnet_dir: str | Path = DEFAULT_WORDNET_DIR):
+    def __init__(self, lexicon: Lexicon, wordnet_dir: str | Path = WORDNET_DIR):
         self.animal_ids = frozenset(lexicon.synsets)
         self.senses = read_sense_counts(wordnet_dir)
 
@@ -159,7 +159,7 @@ class WordNetText:
         matcher: TermMatcher,
         singular_of: dict[str, str],
         senses: SenseStats,
-        wordnet_dir: str | Path = DEFAULT_WORDNET_DIR,
+        wordnet_dir: str | Path = WORDNET_DIR,
     ):
         self.lexicon = lexicon
         self.matcher = matcher
@@ -248,7 +248,7 @@ class WordNetText:
         progress: bool = False,
     ) -> tuple[list[RealSentence], list[RealSentence]]:
         """``n_pos`` labelled sentences (about ``example_share`` of them WordNet examples, the rest
-        glosses) and ``n_neg`` sentences without animals, drawn in a seeded order. A positive is
+        glosses) and ``n_neg`` sentences without animals, drawn in ``rng``'s order. A positive is
         kept only when ``allowed(term)`` holds for all its terms (hold-out) and the tagger agrees."""
         from tqdm import tqdm
 
