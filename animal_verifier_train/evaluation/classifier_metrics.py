@@ -10,7 +10,8 @@ import numpy as np
 
 def classification_report(targets: Sequence[int], predictions: Sequence[int], names: Sequence[str]) -> dict:
     """Accuracy, macro F1 and per-class precision/recall/F1/support, plus the confusion matrix
-    (rows: true class, columns: predicted class)."""
+    (rows: true class, columns: predicted class). Macro F1 averages the classes that occur as a target or
+    a prediction, so wrong guesses of a class absent from the data still lower it."""
     k = len(names)
     confusion = np.zeros((k, k), dtype=np.int64)
     np.add.at(confusion, (np.asarray(targets, dtype=np.intp), np.asarray(predictions, dtype=np.intp)), 1)
@@ -20,9 +21,10 @@ def classification_report(targets: Sequence[int], predictions: Sequence[int], na
     recall = np.divide(tp, support, out=np.zeros(k), where=support > 0)
     f1 = np.divide(2 * precision * recall, precision + recall, out=np.zeros(k), where=(precision + recall) > 0)
     total = confusion.sum()
+    seen = (support > 0) | (predicted > 0)
     return {
         "accuracy": float(tp.sum() / total) if total else 0.0,
-        "macro_f1": float(f1[support > 0].mean()) if (support > 0).any() else 0.0,
+        "macro_f1": float(f1[seen].mean()) if seen.any() else 0.0,
         "n": int(total),
         "per_class": {
             name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}

@@ -83,7 +83,8 @@ def calibrate(
 
 
 def figures(results: list[PhotoResult], thresholds: Thresholds) -> dict:
-    """The figures of issue 3 at the given thresholds."""
+    """The photo-level figures at the given thresholds: how often true labels reach ``present``, false labels
+    stay under it, and images with no animal are recognised as such."""
     expressible = [r for r in results if r.true_probability is not None]
     animal_photos = [r for r in results if r.has_animal]
     unverifiable = [r.file for r in animal_photos if r.true_probability is None]

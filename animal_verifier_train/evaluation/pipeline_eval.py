@@ -83,9 +83,13 @@ class PipelineReport:
     failures: list[dict] = field(default_factory=list)
 
     def accuracy(self, kind: str | None = None) -> float:
-        kinds = [kind] if kind else list(self.per_kind)
-        right = sum(self.per_kind[k]["right"] for k in kinds)
-        total = sum(self.per_kind[k]["expressible"] for k in kinds)
+        """Right verdicts over expressible claims (0.0 when none); asking about an unseen kind adds nothing."""
+        if kind:
+            counts = [self.per_kind[kind]] if kind in self.per_kind else []
+        else:
+            counts = list(self.per_kind.values())
+        right = sum(c["right"] for c in counts)
+        total = sum(c["expressible"] for c in counts)
         return right / total if total else 0.0
 
     def to_dict(self) -> dict:
@@ -155,7 +159,7 @@ def plot_report(report: PipelineReport, path: str | Path) -> None:
     ax1.set_ylim(0, 1.1)
     ax1.set_title(f"claim accuracy by kind (overall {report.accuracy():.3f})")
     ax1.tick_params(axis="x", rotation=30)
-    matrix = np.array([[report.confusion[e][p] for p in VERDICTS] for e in VERDICTS])
+    matrix = np.array([[report.confusion.get(e, Counter())[p] for p in VERDICTS] for e in VERDICTS])
     ax2.imshow(matrix, cmap="Blues")
     for i in range(3):
         for j in range(3):

@@ -139,6 +139,11 @@ def collect_samples(classes: list[ClassFolder], max_per_class: int | None) -> li
 
 
 def finetune(config: FinetuneConfig, lexicon: Lexicon | None = None, progress: bool = True) -> FinetuneResult:
+    """Train, keep the epoch with the lowest validation loss, export it. The exported model is always one
+    that was validated: zero epochs, or a run whose validation loss is never finite, is an error rather
+    than an untrained or diverged model written to disk."""
+    if config.epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {config.epochs}: there is no trained model to export")
     lexicon = lexicon or load_lexicon()
     p, out = config.preprocessing, Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -196,6 +201,10 @@ def finetune(config: FinetuneConfig, lexicon: Lexicon | None = None, progress: b
                 if progress:
                     tqdm.write(f"early stop: no better validation loss for {stale} epochs")
                 break
+    if best_state is None:  # every validation loss was NaN or infinite: the weights are not worth exporting
+        raise RuntimeError(
+            f"training diverged: no finite validation loss in {len(history)} epoch(s); try a lower learning rate"
+        )
     model.load_state_dict(best_state)
     model.eval()
 
