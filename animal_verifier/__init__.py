@@ -6,8 +6,6 @@ doc = nlp.make_doc("I see a cat."); doc._.image = "cow.jpg"; doc = nlp(doc)
 doc._.match, doc._.claims
 """
 
-from animal_verifier import offline as _offline  # noqa: F401  (no model hub here: never try to reach one)
-
 __version__ = "0.1.0"
 __all__ = ["load", "load_lexicon", "ImageClassifier", "__version__"]
 

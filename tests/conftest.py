@@ -1,19 +1,33 @@
 """Shared, session-scoped models built from what ships in the repo (nothing trained is committed).
 
 ``imagenet_dir``: the ImageNet EfficientNet-Lite0 exported to ONNX (model.onnx + labels.json).
-``ner_dir``: a CNN NER trained for a few epochs on a small generated corpus: good enough to find
-everyday animals, fast enough for CI. ``full_pipeline``: both assembled with the linker and claim
-verifier, written to disk like the product pipeline.
+``rules_ner_dir``: a deterministic NER (an entity ruler over the lexicon, in the ``ner`` slot), so tests of
+pipeline logic (linking, negation, claims, CLI, server, batch) read the same mentions on every machine.
+``full_pipeline``: it and the image model assembled with `spacy assemble configs/pipeline.cfg`, as the
+workflow does. ``trained_ner_dir``: a CNN NER trained briefly on generated data, for the tests of what a
+trained model must do (train, save, reload, score above a floor); never for exact outputs.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT / "assets" / "photos"
+PIPELINE_CONFIG = ROOT / "configs" / "pipeline.cfg"
+
+
+def assemble(output: Path, ner: Path, image_model: Path, *extra: str) -> Path:
+    """The workflow's `assemble` step: `spacy assemble configs/pipeline.cfg` with the two paths."""
+    cmd = [sys.executable, "-m", "spacy", "assemble", str(PIPELINE_CONFIG), str(output)]
+    cmd += ["--paths.ner", str(ner), "--paths.image_model", str(image_model), *extra]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return output
 
 
 @pytest.fixture(scope="session")
@@ -27,39 +41,48 @@ def imagenet_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ner_dir(tmp_path_factory) -> Path:
+def rules_ner_dir(tmp_path_factory) -> Path:
+    from animal_verifier.ontology.lexicon import load_lexicon
+    from animal_verifier_train.ner.rules import lexicon_ner
+
+    out = tmp_path_factory.mktemp("rules_ner") / "model"
+    lexicon_ner(load_lexicon()).to_disk(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def full_pipeline(tmp_path_factory, rules_ner_dir, imagenet_dir) -> Path:
+    return assemble(tmp_path_factory.mktemp("pipeline") / "pipeline", rules_ner_dir, imagenet_dir)
+
+
+@pytest.fixture(scope="session")
+def generated_corpus(tmp_path_factory) -> Path:
+    """A small generated corpus (train/val/test JSON and DocBins), held-out names and templates in test."""
     import spacy
 
     from animal_verifier.ontology.lexicon import load_lexicon
     from animal_verifier_train.datagen import FILE_NAMES, DatagenConfig, generate_corpus, write_corpus
     from animal_verifier_train.ner.corpus import convert, read_records
     from animal_verifier_train.ner.real_text import held_out_texts
-    from animal_verifier_train.ner.training import Knobs, train
 
-    out = tmp_path_factory.mktemp("ner")
-    # nothing held out: this model is for testing the product, not for measuring generalisation
-    config = DatagenConfig(
-        seed=1,
-        n_train=3000,
-        n_val=200,
-        n_test=50,
-        heldout_names=0.0,
-        heldout_templates=0.0,
-        exclude_texts=held_out_texts(),
-    )
+    out = tmp_path_factory.mktemp("corpus")
+    config = DatagenConfig(seed=1, n_train=3000, n_val=200, n_test=300, exclude_texts=held_out_texts())
     write_corpus(generate_corpus(config, load_lexicon()), out)
     nlp = spacy.blank("en")
-    for split, name in (("train", "train"), ("val", "dev")):
+    for split, name in (("train", "train"), ("val", "dev"), ("test", "test")):
         convert(nlp, read_records(out / FILE_NAMES[split])).docbin.to_disk(out / f"{name}.spacy")
-    return train(
-        ROOT / "configs" / "ner_cnn.cfg", out / "model", out / "train.spacy", out / "dev.spacy", Knobs(epochs=8)
-    )
+    return out
 
 
 @pytest.fixture(scope="session")
-def full_pipeline(tmp_path_factory, ner_dir, imagenet_dir) -> Path:
-    from animal_verifier.pipeline import assemble
+def trained_ner_dir(tmp_path_factory, generated_corpus) -> Path:
+    from animal_verifier_train.ner.training import Knobs, train
 
-    out = tmp_path_factory.mktemp("pipeline")
-    assemble(ner_dir, imagenet_dir, meta={"name": "animal_verifier_test", "version": "0.0.0"}).to_disk(out)
-    return out
+    out = tmp_path_factory.mktemp("ner")
+    return train(
+        ROOT / "configs" / "ner_cnn.cfg",
+        out / "model",
+        generated_corpus / "train.spacy",
+        generated_corpus / "dev.spacy",
+        Knobs(epochs=8),
+    )

@@ -76,9 +76,24 @@ def test_pipe_with_tuples_batches_images(nlp):
     assert results[0][2] == pairs[0][1]  # the context comes back as given
 
 
-def test_thresholds_live_in_the_config(nlp, full_pipeline):
+def test_thresholds_come_from_the_image_model(nlp, full_pipeline):
+    """Calibrated for the image model (its labels.json); the config leaves them null and may set them."""
     cfg = spacy.util.load_config(full_pipeline / "config.cfg")["components"]["claim_verifier"]
-    model_thresholds = nlp.get_pipe("image_classifier").model.thresholds
-    assert cfg["present_threshold"] == model_thresholds.present
-    assert cfg["absent_threshold"] == model_thresholds.absent
-    assert cfg["animal_threshold"] == model_thresholds.animal
+    assert cfg["present_threshold"] is None and cfg["absent_threshold"] is None
+    assert nlp.get_pipe("claim_verifier").thresholds == nlp.get_pipe("image_classifier").model.thresholds
+
+
+def test_a_configured_threshold_overrides_the_calibrated_one(full_pipeline):
+    nlp = spacy.load(full_pipeline, config={"components": {"claim_verifier": {"present_threshold": 0.99}}})
+    calibrated = nlp.get_pipe("image_classifier").model.thresholds
+    got = nlp.get_pipe("claim_verifier").thresholds
+    assert got.present == 0.99 and got.absent == calibrated.absent and got.animal == calibrated.animal
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [({"present_threshold": 1.5}, "absent <= present <= 1"), ({"absent_threshold": 0.9, "present_threshold": 0.2}, "")],
+)
+def test_inconsistent_thresholds_are_refused_at_load_time(full_pipeline, override, message):
+    with pytest.raises(ValueError, match="claim_verifier' thresholds"):
+        spacy.load(full_pipeline, config={"components": {"claim_verifier": override}})

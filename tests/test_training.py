@@ -59,9 +59,23 @@ def test_knobs_become_overrides(tmp_path):
     assert Path(trf["paths.encoder"], "config.json").is_file()  # resolved from the package, not a hub name
 
 
+def entity_f1(nlp, docs) -> float:
+    """Exact-span F1 of ``nlp`` against the gold entities of ``docs``."""
+    from spacy.training import Example
+
+    examples = [Example(nlp.make_doc(d.text), d) for d in docs]
+    return nlp.evaluate(examples)["ents_f"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("config, epochs", [("ner_cnn.cfg", 12), ("ner_trf.cfg", 6)])
-def test_few_step_training_reloads_and_predicts(tmp_path, config, epochs):
+def test_few_step_training_reloads_learns_and_assembles(tmp_path, config, epochs, imagenet_dir):
+    """It trains, saves, reloads, fits its training data, and sourcing it into the product pipeline (with
+    its encoder copied in: replace_listeners) changes no prediction."""
+    from spacy.tokens import DocBin
+
+    from .conftest import assemble
+
     corpus = tiny_corpus(tmp_path)
     best = train(
         ROOT / "configs" / config,
@@ -72,6 +86,38 @@ def test_few_step_training_reloads_and_predicts(tmp_path, config, epochs):
     )
     nlp = spacy.load(best)
     assert nlp.pipe_names[-1] == "ner" and nlp.get_pipe("ner").labels == ("ANIMAL",)
-    doc = nlp("I see two puppies and no cat.")
-    assert [e.text for e in doc.ents] == ["puppies", "cat"]
-    assert nlp("The Jaguar is parked next to the house.").ents == ()
+    docs = list(DocBin().from_disk(corpus / "train.spacy").get_docs(nlp.vocab))
+    assert entity_f1(nlp, docs) >= 0.8  # a floor: a model that learned nothing scores ~0
+    product = spacy.load(assemble(tmp_path / "pipeline", best, imagenet_dir))
+    assert product.pipe_names == ["ner", "animal_linker", "image_classifier", "claim_verifier"]
+    texts = [d.text for d in docs]
+    with product.select_pipes(enable=["ner"]):
+        assembled = [[(e.start_char, e.end_char) for e in d.ents] for d in product.pipe(texts)]
+    assert assembled == [[(e.start_char, e.end_char) for e in d.ents] for d in nlp.pipe(texts)]
+
+
+CLEAR_SENTENCES = [
+    ("There is a cow in the picture.", "cow"),
+    ("I can see a cat on the sofa.", "cat"),
+    ("Look at that dog!", "dog"),
+    ("A horse is standing in the field.", "horse"),
+    ("Two sheep are eating grass.", "sheep"),
+    ("There's a pig in the mud.", "pig"),
+    ("The photo shows a duck on the lake.", "duck"),
+    ("An elephant is drinking water.", "elephant"),
+    ("I think that is a lion.", "lion"),
+    ("A small rabbit hides in the garden.", "rabbit"),
+]
+
+
+@pytest.mark.slow
+def test_trained_ner_scores_above_a_floor_on_held_out_data(trained_ner_dir, generated_corpus):
+    """The session's briefly trained CNN: floors, never exact outputs (they differ from machine to machine)."""
+    from spacy.tokens import DocBin
+
+    nlp = spacy.load(trained_ner_dir)
+    test = list(DocBin().from_disk(generated_corpus / "test.spacy").get_docs(nlp.vocab))
+    assert len(test) >= 200
+    assert entity_f1(nlp, test) >= 0.6  # held-out templates and names; about 0.85 seen on this machine kind
+    found = sum(any(e.text.lower() == animal for e in nlp(text).ents) for text, animal in CLEAR_SENTENCES)
+    assert found >= 8, f"found {found} of {len(CLEAR_SENTENCES)} animals in clear sentences"

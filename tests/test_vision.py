@@ -53,7 +53,7 @@ def classifier(imagenet_dir, lexicon) -> ImageClassifier:
 
 @pytest.fixture(scope="session")
 def concepts(lexicon) -> ConceptIndex:
-    return ConceptIndex([c.id for c in imagenet_classes()], lexicon)
+    return ConceptIndex.build([c.id for c in imagenet_classes()], lexicon)
 
 
 def _probs(classifier, name: str) -> np.ndarray:

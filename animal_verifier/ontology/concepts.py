@@ -49,48 +49,59 @@ BASIC_LEVEL: tuple[str, ...] = (
 
 
 class ConceptIndex:
-    """The classes at or below every animal synset, for one model's class list."""
+    """The classes at or below every animal synset, for one model's class list.
+
+    Built once from the lexicon (:meth:`build`), then kept as plain data (:meth:`to_json`): a pipeline
+    stores it with its image model, so at run time the image side needs no second copy of the lexicon.
+    """
 
     def __init__(
         self,
         class_ids: Sequence[str],
-        lexicon: Lexicon,
-        corrections: dict[str, tuple[str, str]] = CORRECTIONS,
-        basic_level: Sequence[str] = BASIC_LEVEL,
+        class_ancestors: Sequence[frozenset[str]],
+        basic_labels: Sequence[str | None],
     ):
+        if not len(class_ids) == len(class_ancestors) == len(basic_labels):
+            raise ValueError("class_ids, class_ancestors and basic_labels must have one entry per class")
         self.class_ids = tuple(class_ids)
-        self.lexicon = lexicon
-        self.class_ancestors = [self._ancestors(c, corrections) for c in self.class_ids]
+        self.class_ancestors = [frozenset(a) for a in class_ancestors]
         below: dict[str, list[int]] = defaultdict(list)
         for index, ancestors in enumerate(self.class_ancestors):
             for synset_id in ancestors:
                 below[synset_id].append(index)
         self._below = {s: np.asarray(ix, dtype=np.intp) for s, ix in below.items()}
         self.animal_classes = self._below.get(ANIMAL_ROOT, np.zeros(0, dtype=np.intp))
-        self.basic_ids = _basic_level_ids(basic_level, lexicon)
-        self.basic_labels = [self._basic_label(i) for i in range(len(self.class_ids))]
+        self.basic_labels = list(basic_labels)
         animal_labels = [self.basic_labels[i] for i in self.animal_classes]
         self.group_names = sorted(set(animal_labels))
         position = {name: g for g, name in enumerate(self.group_names)}
         self._group_of = np.asarray([position[name] for name in animal_labels], dtype=np.intp)
 
-    def _ancestors(self, class_id: str, corrections: dict[str, tuple[str, str]]) -> frozenset[str]:
-        if class_id not in self.lexicon:
-            return frozenset({class_id})  # not an animal (espresso, teddy bear): only itself
-        found = set(self.lexicon.ancestors(class_id))
-        if class_id in corrections:
-            found |= self.lexicon.ancestors(corrections[class_id][0])
-        return frozenset(found)
+    @classmethod
+    def build(
+        cls,
+        class_ids: Sequence[str],
+        lexicon: Lexicon,
+        corrections: dict[str, tuple[str, str]] = CORRECTIONS,
+        basic_level: Sequence[str] = BASIC_LEVEL,
+    ) -> ConceptIndex:
+        ancestors = [_class_ancestors(c, lexicon, corrections) for c in class_ids]
+        basic_ids = _basic_level_ids(basic_level, lexicon)
+        labels = [_basic_label(c, a, lexicon, basic_ids) for c, a in zip(class_ids, ancestors, strict=True)]
+        return cls(class_ids, ancestors, labels)
 
-    def _basic_label(self, index: int) -> str | None:
-        """The basic-level word for an animal class; None for a class that is not an animal."""
-        ancestors = self.class_ancestors[index]
-        if ANIMAL_ROOT not in ancestors:
-            return None
-        candidates = [(len(self.lexicon.ancestors(sid)), word) for word, sid in self.basic_ids if sid in ancestors]
-        if candidates:
-            return max(candidates)[1]  # the most specific: deepest in the hierarchy
-        return self.lexicon.name(self.class_ids[index])
+    def to_json(self) -> dict:
+        return {
+            "classes": [
+                {"id": c, "ancestors": sorted(a), "basic_label": b}
+                for c, a, b in zip(self.class_ids, self.class_ancestors, self.basic_labels, strict=True)
+            ]
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ConceptIndex:
+        rows = data["classes"]
+        return cls([r["id"] for r in rows], [frozenset(r["ancestors"]) for r in rows], [r["basic_label"] for r in rows])
 
     # ---- queries -------------------------------------------------------------------------------
     def classes_under(self, synset_id: str) -> np.ndarray:
@@ -134,3 +145,24 @@ def _basic_level_ids(words: Sequence[str], lexicon: Lexicon) -> list[tuple[str, 
             raise ValueError(f"basic-level word {word!r} is not in the animal lexicon")
         pairs.append((word, term.id))
     return pairs
+
+
+def _class_ancestors(class_id: str, lexicon: Lexicon, corrections: dict[str, tuple[str, str]]) -> frozenset[str]:
+    if class_id not in lexicon:
+        return frozenset({class_id})  # not an animal (espresso, teddy bear): only itself
+    found = set(lexicon.ancestors(class_id))
+    if class_id in corrections:
+        found |= lexicon.ancestors(corrections[class_id][0])
+    return frozenset(found)
+
+
+def _basic_label(
+    class_id: str, ancestors: frozenset[str], lexicon: Lexicon, basic_ids: list[tuple[str, str]]
+) -> str | None:
+    """The basic-level word for an animal class; None for a class that is not an animal."""
+    if ANIMAL_ROOT not in ancestors:
+        return None
+    candidates = [(len(lexicon.ancestors(sid)), word) for word, sid in basic_ids if sid in ancestors]
+    if candidates:
+        return max(candidates)[1]  # the most specific: deepest in the hierarchy
+    return lexicon.name(class_id)

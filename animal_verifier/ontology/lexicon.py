@@ -134,10 +134,15 @@ def default_lexicon_path() -> Path:
     return Path(str(resources.files("animal_verifier") / "data" / LEXICON_FILE))
 
 
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """The lexicon shipped inside the package, or one at ``path``; loaded once per process and file, so
+    every caller naming the same file shares one object."""
+    return _load_lexicon(str(Path(path or default_lexicon_path()).resolve()))
+
+
 @cache
-def load_lexicon(path: str | None = None) -> Lexicon:
-    """The lexicon shipped inside the package, or one at ``path``; loaded once per process."""
-    return Lexicon.from_path(path or default_lexicon_path())
+def _load_lexicon(path: str) -> Lexicon:
+    return Lexicon.from_path(path)
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,13 @@ class ImagePrediction:
     animal_probability: float
     probs: np.ndarray  # over the model's classes
     label_probability: float = 0.0  # probability of the label's whole group (all breeds for "dog")
+    concepts: ConceptIndex | None = field(default=None, repr=False)  # the model's classes in WordNet
+
+    def concept_probability(self, synset_id: str) -> float | None:
+        """P(synset | image); None when no class of the model is at or below the synset (unverifiable)."""
+        if self.concepts is None:
+            raise ValueError("this prediction carries no concept index")
+        return self.concepts.probability(self.probs, synset_id)
 
 
 def default_threads() -> int:
@@ -117,17 +124,23 @@ class ImageClassifier:
         labels: LabelMap,
         *,
         lexicon: Lexicon | None = None,
+        concepts: ConceptIndex | None = None,
         threads: int | None = None,
         batch_size: int = 16,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         tta: bool | None = None,
     ):
-        """``tta`` overrides the label map's setting (to measure what test-time augmentation buys)."""
+        """``concepts`` (or else ``lexicon``, or else the packaged lexicon) ties the classes to WordNet;
+        ``tta`` overrides the label map's setting (to measure what test-time augmentation buys)."""
         self.labels = labels if tta is None else replace(labels, tta=tta)
         self.batch_size = batch_size
         self.max_pixels = max_pixels
         self._model = model
         self._lexicon = lexicon
+        if concepts is not None:
+            if concepts.class_ids != labels.class_ids:
+                raise ModelDirError("the concept index was built for another class list than this model's")
+            self.__dict__["concepts"] = concepts  # fills the cached property
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
@@ -166,7 +179,7 @@ class ImageClassifier:
 
     @cached_property
     def concepts(self) -> ConceptIndex:
-        return ConceptIndex(self.labels.class_ids, self._lexicon or load_lexicon())
+        return ConceptIndex.build(self.labels.class_ids, self._lexicon or load_lexicon())
 
     # ---- inference ---------------------------------------------------------------------------------
     def predict_arrays(self, pixels: np.ndarray) -> np.ndarray:
@@ -203,7 +216,7 @@ class ImageClassifier:
         if animal >= self.thresholds.animal and len(concepts.animal_classes):
             label, label_probability, members = concepts.best_basic_label(probs)
             fine = int(members[np.argmax(probs[members])])
-        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability)
+        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability, concepts)
 
     def concept_probability(self, probs: np.ndarray, synset_id: str) -> float | None:
         """P(synset | image); None when no class of this model is at or below the synset (unverifiable)."""

@@ -1,4 +1,4 @@
-"""Train the NER pipeline from a config, mapping the seed's knobs onto config overrides."""
+"""Train the NER pipeline from a config, mapping the original project's knobs onto config overrides."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def count_docs(path: Path) -> int:
 
 @dataclass(frozen=True)
 class Knobs:
-    """The seed's training options; None keeps the config's value."""
+    """The original project's training options (batch size, epochs, learning rate); None keeps the config's."""
 
     batch_size: int | None = None
     epochs: int | None = None
@@ -59,5 +59,8 @@ def train(config_path: Path, output_dir: Path, train: Path, dev: Path, knobs: Kn
     """Run ``spacy train``; returns the folder of the best model."""
     from spacy.cli.train import train as spacy_train
 
+    from animal_verifier.offline import use_offline_hub
+
+    use_offline_hub()
     spacy_train(config_path, output_dir, use_gpu=gpu_id, overrides=overrides(config_path, train, dev, knobs))
     return output_dir / "model-best"

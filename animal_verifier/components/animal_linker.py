@@ -1,0 +1,84 @@
+"""``animal_linker``: ties every ANIMAL entity to its WordNet synset (``span.kb_id_``).
+
+It fits each span to the longest lexicon term there (``linking.repair_span``), links it, and marks
+the mention negated or not. It owns the pipeline's lexicon: ``initialize`` receives it, ``to_disk``
+stores it, and the other components are built from the same object at ``initialize``.
+"""
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from animal_verifier.components.extensions import register_extensions
+from animal_verifier.components.serialization import folder_from_bytes, folder_to_bytes
+from animal_verifier.constants import LABEL, LINKER
+from animal_verifier.ontology.lexicon import LEXICON_FILE, Lexicon, load_lexicon
+from animal_verifier.text.linking import Linker, repair_span
+from animal_verifier.text.negation import is_negated
+
+register_extensions()
+
+
+class AnimalLinker:
+    def __init__(self, name: str = LINKER, lexicon: Lexicon | None = None, label: str = LABEL):
+        self.name = name
+        self.label = label
+        self.set_lexicon(lexicon or load_lexicon())
+
+    def set_lexicon(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.linker = Linker(lexicon)
+
+    def initialize(
+        self, get_examples: Callable[[], Iterable] | None = None, *, nlp: Language | None = None, lexicon=None
+    ) -> None:
+        """``lexicon``: a Lexicon (``[initialize.components.animal_linker.lexicon]`` in the config) or None
+        for the one shipped in the package."""
+        self.set_lexicon(lexicon or load_lexicon())
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents: list[Span] = []
+        old = list(doc.ents)
+        for k, ent in enumerate(old):
+            if ent.label_ == self.label:
+                lo = ents[-1].end if ents else 0
+                hi = old[k + 1].start if k + 1 < len(old) else len(doc)
+                start, end = repair_span(doc, ent.start, ent.end, self.lexicon, lo, hi)
+                term = self.linker.link(doc[start:end].text)
+                ent = Span(doc, start, end, ent.label, kb_id=term.id if term else 0)
+                ent._.canonical = self.lexicon.name(term.id) if term else None
+                ent._.negated = is_negated(ent)
+            ents.append(ent)
+        doc.ents = ents
+        return doc
+
+    # ---- serialisation: the lexicon travels with the pipeline --------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        if "lexicon" not in exclude:
+            srsly.write_json(path / LEXICON_FILE, self.lexicon.to_json())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "AnimalLinker":
+        if "lexicon" not in exclude:
+            self.set_lexicon(Lexicon.from_path(Path(path) / LEXICON_FILE))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return folder_to_bytes(self, exclude)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "AnimalLinker":
+        return folder_from_bytes(self, data, exclude)
+
+
+@Language.factory(
+    LINKER,
+    default_config={"label": LABEL},
+    assigns=["doc.ents", "token.ent_kb_id", "span._.canonical", "span._.negated"],
+    requires=["doc.ents"],
+)
+def make_animal_linker(nlp: Language, name: str, label: str) -> "AnimalLinker":
+    return AnimalLinker(name, label=label)

@@ -1,0 +1,28 @@
+"""The Doc and Span attributes the components write; registered once, on import of the components."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+DOC_EXTENSIONS: dict[str, object] = {
+    "image": None,  # path, bytes or PIL image, set by the caller
+    "image_prediction": None,  # the ImagePrediction the image classifier made (read by the claim verifier)
+    "image_label": None,  # basic-level name ("dog"), None when the photo shows no animal
+    "image_fine_label": None,  # the model's own class ("beagle")
+    "image_top5": None,  # [(name, wordnet id, probability), ...]
+    "image_probs": None,  # numpy array over the model's classes
+    "animal_probability": None,
+    "claims": [],
+    "match": None,
+    "match_reason": None,
+}
+SPAN_EXTENSIONS: dict[str, object] = {"canonical": None, "negated": False}
+
+
+def register_extensions() -> None:
+    for name, default in DOC_EXTENSIONS.items():
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    for name, default in SPAN_EXTENSIONS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
