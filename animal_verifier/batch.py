@@ -49,7 +49,7 @@ def _done_lines(output: Path) -> set[int]:
     return done
 
 
-def _parse(line_no: int, raw: str, base_dir: Path) -> tuple[dict, object | None]:
+def _parse(raw: str, base_dir: Path) -> tuple[dict, object | None]:
     """(record, image or None); raises ValueError with a message for this line."""
     try:
         record = json.loads(raw)
@@ -87,7 +87,7 @@ def run_batch(nlp: Language, input_path: Path, output_path: Path, batch_size: in
             docs, slots = [], []
             for line_no, raw in chunk:
                 try:
-                    record, image = _parse(line_no, raw, base_dir)
+                    record, image = _parse(raw, base_dir)
                 except (ValueError, ImageError, TextError) as err:
                     rows.append({"line": line_no, "error": str(err)})
                     continue

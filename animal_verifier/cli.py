@@ -1,4 +1,4 @@
-"""The `animal-verifier` command: verify, batch, infer-ner (and serve, with the [serve] extra)."""
+"""The `animal-verifier` command: verify, batch, infer-ner, and serve (with the [serve] extra)."""
 
 from __future__ import annotations
 
@@ -39,9 +39,9 @@ def verify(
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
 ) -> None:
-    """Check one sentence against one photo (the seed's pipeline.py)."""
+    """Check one sentence against one photo."""
     from animal_verifier.text.checks import TextError, check_text
-    from animal_verifier.verify.results import doc_to_result, seed_lines
+    from animal_verifier.verify.results import doc_to_result, headline_lines
     from animal_verifier.vision.image_io import ImageError, load_image
 
     try:
@@ -56,7 +56,7 @@ def verify(
     if as_json:
         typer.echo(json.dumps({"image": str(image), **result}, ensure_ascii=False))
     else:
-        typer.echo("\n".join(seed_lines(result)))
+        typer.echo("\n".join(headline_lines(result)))
 
 
 @app.command()
@@ -87,7 +87,7 @@ def infer_ner(
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per sentence"),
 ) -> None:
-    """Animal mentions with their canonical names, WordNet ids and negation (the seed's infer_ner.py)."""
+    """Animal mentions with their canonical names, WordNet ids and negation."""
     from animal_verifier.text.checks import TextError, check_text
     from animal_verifier.verify.results import entities
 

@@ -11,13 +11,13 @@ from typing import Annotated
 
 import typer
 
+from animal_verifier import atomic
 from animal_verifier.ontology.lexicon import default_lexicon_path
+from animal_verifier_train.wordnet import WORDNET_DIR
 from animal_verifier_train.wordnet.lexicon_builder import (
-    DEFAULT_WORDNET_DIR,
     WordNetNotFound,
     build_lexicon,
     lookalikes_json,
-    write_json_atomic,
 )
 
 DEFAULT_OUTPUT = default_lexicon_path()
@@ -25,9 +25,7 @@ DEFAULT_LOOKALIKES = DEFAULT_OUTPUT.with_name("lookalikes.json")
 
 
 def main(
-    wordnet_dir: Annotated[Path, typer.Option(help="Folder with the WordNet 3.0 database files")] = (
-        DEFAULT_WORDNET_DIR
-    ),
+    wordnet_dir: Annotated[Path, typer.Option(help="Folder with the WordNet 3.0 database files")] = (WORDNET_DIR),
     output: Annotated[Path, typer.Option(help="Where to write the lexicon JSON")] = DEFAULT_OUTPUT,
     lookalikes: Annotated[Path, typer.Option(help="Where to write the look-alike phrases")] = (DEFAULT_LOOKALIKES),
 ) -> None:
@@ -35,8 +33,8 @@ def main(
     start = time.perf_counter()
     try:
         lexicon = build_lexicon(wordnet_dir, progress=True)
-        write_json_atomic(lexicon.to_json(), output)
-        write_json_atomic(lookalikes_json(), lookalikes, indent=1)
+        atomic.write_json(output, lexicon.to_json())
+        atomic.write_json(lookalikes, lookalikes_json(), indent=1)
     except (WordNetNotFound, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         raise typer.Exit(1) from None

@@ -5,6 +5,7 @@ from pathlib import Path
 import spacy
 import typer
 
+from animal_verifier import atomic
 from animal_verifier_train.ner.corpus import CorpusError, convert, read_records
 
 
@@ -31,10 +32,7 @@ def main(
             err=True,
         )
         raise typer.Exit(1)
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output_path.with_name(output_path.name + ".tmp")
-    result.docbin.to_disk(tmp)
-    tmp.replace(output_path)
+    atomic.write_bytes(output_path, result.docbin.to_bytes())
     typer.echo(f"wrote {output_path}")
 
 

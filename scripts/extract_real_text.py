@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
+from animal_verifier import atomic
 from animal_verifier_train.ner.real_text import (
     FORTUNES_DIR,
     MAX_CHARS,
@@ -44,12 +45,8 @@ def main(
     except (OSError, RealTextError) as err:
         print(f"error: {err}", file=sys.stderr)
         raise typer.Exit(1) from err
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_suffix(output.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf8") as f:
-        for c in candidates:
-            f.write(json.dumps({"text": c.text, "source": c.source, "hits": list(c.hits)}) + "\n")
-    tmp.replace(output)
+    lines = [json.dumps({"text": c.text, "source": c.source, "hits": list(c.hits)}) + "\n" for c in candidates]
+    atomic.write_text(output, "".join(lines))
     n_fortunes = sum(c.source.startswith("fortunes:") for c in candidates)
     n_wordnet = len(candidates) - n_fortunes
     print(f"{len(candidates)} candidates ({n_fortunes} fortunes, {n_wordnet} WordNet) -> {output}")

@@ -1,4 +1,4 @@
-"""Generate the NER train/val/test splits (seed's JSON format) and corpus/split_manifest.json."""
+"""Generate the NER train/val/test splits (the original project's JSON format) and corpus/split_manifest.json."""
 
 import time
 from pathlib import Path
@@ -7,14 +7,15 @@ import typer
 
 from animal_verifier.ontology.lexicon import load_lexicon
 from animal_verifier_train.datagen import (
-    DEFAULT_WORDNET_DIR,
     DatagenConfig,
     DatagenError,
     WordNetTextError,
     generate_corpus,
     write_corpus,
 )
+from animal_verifier_train.datagen.generate import MARKED_HELDOUT_SHARE
 from animal_verifier_train.ner.corpus import CorpusError, read_records
+from animal_verifier_train.wordnet import WORDNET_DIR
 
 
 def main(
@@ -24,12 +25,12 @@ def main(
     n_val: int = typer.Option(800, help="Validation sentences"),
     n_test: int = typer.Option(800, help="Test sentences (held-out templates and names)"),
     heldout_names: float = typer.Option(0.15, help="Share of animal name families seen only in test"),
-    heldout_templates: float = typer.Option(0.15, help="Share of templates seen only in test"),
+    heldout_templates: bool = typer.Option(True, help="Keep the templates marked `heldout` in the data for test"),
     real_share: float = typer.Option(0.12, help="Share of WordNet sentences in train and val"),
-    wordnet_dir: Path = typer.Option(DEFAULT_WORDNET_DIR, help="WordNet 3.0 database (data.noun, index.sense)"),
+    wordnet_dir: Path = typer.Option(WORDNET_DIR, help="WordNet 3.0 database (data.noun, index.sense)"),
     lexicon: Path = typer.Option(None, help="Animal lexicon JSON (default: the one in the package)"),
     exclude: list[Path] = typer.Option(
-        [], help="Seed-format file whose texts must never be emitted (e.g. an evaluation set); repeatable"
+        [], help="NER JSON file whose texts must never be emitted (e.g. an evaluation set); repeatable"
     ),
 ) -> None:
     start = time.perf_counter()
@@ -41,7 +42,7 @@ def main(
             n_val=n_val,
             n_test=n_test,
             heldout_names=heldout_names,
-            heldout_templates=heldout_templates,
+            heldout_templates=MARKED_HELDOUT_SHARE if heldout_templates else 0.0,
             real_share=real_share,
             wordnet_dir=str(wordnet_dir),
             exclude_texts=excluded,

@@ -86,3 +86,26 @@ def trained_ner_dir(tmp_path_factory, generated_corpus) -> Path:
         generated_corpus / "dev.spacy",
         Knobs(epochs=8),
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_animals10(tmp_path_factory) -> Path:
+    """Animals-10 layout made from the shipped photos: 3 classes x 6 images (originals, mirrors, crops)."""
+    from PIL import ImageOps
+
+    from animal_verifier.vision.image_io import load_image
+
+    root = tmp_path_factory.mktemp("animals10")
+    sources = {
+        "gatto": ["cat_gcompris.jpg", "cat_skimage.jpg"],
+        "cane": ["dog_gcompris.jpg", "dog_opencv.jpg"],
+        "farfalla": ["butterfly_opencv.jpg", "butterfly_opencv2.jpg"],
+    }
+    for folder, files in sources.items():
+        (root / "raw-img" / folder).mkdir(parents=True)
+        for name in files:
+            image = load_image(PHOTOS / name)
+            crop = image.crop((0, 0, int(image.width * 0.8), int(image.height * 0.8)))
+            for k, view in enumerate((image, ImageOps.mirror(image), crop)):
+                view.save(root / "raw-img" / folder / f"{Path(name).stem}_{k}.jpg", quality=90)
+    return root

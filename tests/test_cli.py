@@ -25,7 +25,7 @@ def model(full_pipeline: Path) -> str:
     return str(full_pipeline)
 
 
-def test_verify_prints_the_seed_lines(model):
+def test_verify_prints_the_headline_lines(model):
     result = invoke("verify", "--text", "I see a cat.", "--image", PHOTOS / "cow_gcompris.jpg", "--model", model)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

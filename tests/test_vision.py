@@ -327,25 +327,6 @@ def test_animals10_layout_and_split(tmp_path, lexicon):
     assert [sum(targets[i] == k for i in val) for k in range(3)] == [2, 1, 1]
 
 
-@pytest.fixture(scope="module")
-def tiny_animals10(tmp_path_factory) -> Path:
-    """Animals-10 layout made from the shipped photos: 3 classes x 6 images (originals, mirrors, crops)."""
-    root = tmp_path_factory.mktemp("animals10")
-    sources = {
-        "gatto": ["cat_gcompris.jpg", "cat_skimage.jpg"],
-        "cane": ["dog_gcompris.jpg", "dog_opencv.jpg"],
-        "farfalla": ["butterfly_opencv.jpg", "butterfly_opencv2.jpg"],
-    }
-    for folder, files in sources.items():
-        (root / "raw-img" / folder).mkdir(parents=True)
-        for name in files:
-            image = load_image(PHOTOS / name)
-            crop = image.crop((0, 0, int(image.width * 0.8), int(image.height * 0.8)))
-            for k, view in enumerate((image, ImageOps.mirror(image), crop)):
-                view.save(root / "raw-img" / folder / f"{Path(name).stem}_{k}.jpg", quality=90)
-    return root
-
-
 @pytest.mark.slow
 def test_finetune_end_to_end_to_onnx(tiny_animals10, tmp_path, lexicon):
     from animal_verifier_train.vision.finetune import FinetuneConfig, finetune

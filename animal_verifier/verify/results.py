@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from animal_verifier.constants import LABEL
+
 SEED_LINES = ("Extracted entities: {entities}", "Predicted class: {predicted}", "Matching result: {match}")
 
 
@@ -18,7 +20,7 @@ def entities(doc: Doc) -> list[dict]:
             "negated": bool(ent._.negated),
         }
         for ent in doc.ents
-        if ent.label_ == "ANIMAL"
+        if ent.label_ == LABEL
     ]
 
 
@@ -41,7 +43,7 @@ def doc_to_result(doc: Doc) -> dict:
     }
 
 
-def seed_lines(result: dict) -> list[str]:
+def headline_lines(result: dict) -> list[str]:
     """The original project's three lines, then one line per claim with its reason."""
     predicted = result["predicted"] or ("no animal" if result["animal_probability"] is not None else "no image")
     lines = [

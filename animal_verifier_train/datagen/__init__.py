@@ -17,14 +17,8 @@ from animal_verifier_train.datagen.generate import (
 from animal_verifier_train.datagen.templates import TemplateError
 from animal_verifier_train.datagen.validate import DatagenError
 from animal_verifier_train.datagen.wordnet_text import WordNetTextError
-from animal_verifier_train.wordnet import WORDNET_DIR
-
-#: Old name of :data:`animal_verifier_train.wordnet.WORDNET_DIR`, still imported by
-#: scripts/generate_data.py; the same object, not a second setting.
-DEFAULT_WORDNET_DIR = WORDNET_DIR
 
 __all__ = [
-    "DEFAULT_WORDNET_DIR",
     "FILE_NAMES",
     "MANIFEST",
     "SPLITS",

@@ -1,6 +1,6 @@
-"""Reading, checking and converting NER data in the seed's format.
+"""Reading, checking and converting NER data in the original project's JSON format.
 
-The seed stored NER data as a JSON list of ``{"text": ..., "entities": [[start, end, "ANIMAL"], ...]}``.
+The original project stored NER data as a JSON list of ``{"text": ..., "entities": [[start, end, "ANIMAL"], ...]}``.
 We read that (and JSON Lines, one such object per line) strictly: a bad record stops the
 run with the file and line, because a silently skipped or shifted span poisons training.
 """
@@ -15,7 +15,10 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-LABELS = ("ANIMAL",)
+from animal_verifier import atomic
+from animal_verifier.constants import LABEL
+
+LABELS = (LABEL,)
 
 
 class CorpusError(ValueError):
@@ -95,7 +98,7 @@ def parse_record(value: object, where: str, labels: Iterable[str] = LABELS) -> R
 
 
 def read_records(path: str | Path, labels: Iterable[str] = LABELS) -> list[Record]:
-    """All records of a seed-format JSON (list) or JSON Lines file, checked."""
+    """All records of a JSON list or JSON Lines file in that format, checked."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf8")
@@ -110,16 +113,13 @@ def read_records(path: str | Path, labels: Iterable[str] = LABELS) -> list[Recor
 
 
 def write_records(records: Iterable[Record | dict], path: str | Path) -> None:
-    """Write a seed-format JSON list atomically (a temp file renamed into place)."""
+    """Write a JSON list in that format, atomically."""
     path = Path(path)
     rows = [
         r if isinstance(r, dict) else {"text": r.text, "entities": [list(e) for e in r.entities], **r.extra}
         for r in records
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf8")
-    tmp.replace(path)
+    atomic.write_json(path, rows, indent=1)
 
 
 @dataclass

@@ -20,12 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from animal_verifier.constants import LABEL
+from animal_verifier_train.wordnet import WORDNET_DIR
+
 FORTUNES_DIR = Path("/usr/share/games/fortunes")
-WORDNET_DIR = Path("/usr/share/wordnet")
 WORDNET_DATA_FILES = ("data.noun", "data.verb", "data.adj", "data.adv")
 MAX_CHARS = 300  # a sentence or a short fortune; longer fortunes are stories, not claims
 DEFAULT_SET_PATH = Path("assets/real_text/real_text_ner.json")
-LABEL = "ANIMAL"
 
 SOURCE_RE = re.compile(
     r"^(?:fortunes:(?P<file>[a-z][a-z0-9-]*)#(?P<n>\d+)"

@@ -18,7 +18,6 @@ Reading WordNet here has two traps, both handled by :func:`open_wordnet`:
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import warnings
@@ -29,9 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from animal_verifier.ontology.lexicon import ANIMAL_ROOT, Lexicon, Synset, Term, normalize
-
-DEFAULT_WORDNET_DIR = Path("/usr/share/wordnet")
-INSTALL_HINT = "apt-get install wordnet-base wordnet-sense-index"
+from animal_verifier_train.wordnet import INSTALL_HINT, WORDNET_DIR
 
 # The 45 lexicographer files of WordNet 3.0, in file-number order (``man 5 lexnames``).
 LEXNAMES = (
@@ -288,7 +285,7 @@ def _wordnet_files() -> tuple[str, ...]:
 
 
 @contextmanager
-def open_wordnet(wordnet_dir: str | Path = DEFAULT_WORDNET_DIR) -> Iterator:
+def open_wordnet(wordnet_dir: str | Path = WORDNET_DIR) -> Iterator:
     """An nltk WordNet reader over a WordNet 3.0 database folder (Debian's layout works).
 
     Yields the reader while a private copy of the files exists; see the module docstring for
@@ -415,7 +412,7 @@ def animal_synsets(wn) -> list:
     return sorted(keep, key=synset_id)
 
 
-def build_lexicon(wordnet_dir: str | Path = DEFAULT_WORDNET_DIR, *, progress: bool = False) -> Lexicon:
+def build_lexicon(wordnet_dir: str | Path = WORDNET_DIR, *, progress: bool = False) -> Lexicon:
     """The animal lexicon from the WordNet 3.0 files in ``wordnet_dir``."""
     check_wordnet_dir(wordnet_dir)
     exceptions = read_noun_exceptions(wordnet_dir)
@@ -568,24 +565,3 @@ def lookalikes_json() -> dict:
         },
         "phrases": [{"text": text, "word": word, "is": what} for text, word, what in LOOKALIKES],
     }
-
-
-def write_json_atomic(data: dict, path: str | Path, *, indent: int | None = None) -> None:
-    """Write JSON next to ``path`` and rename it into place, so a reader never sees half a file."""
-    import json
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf8") as f:
-            if indent is None:
-                json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
-            else:
-                json.dump(data, f, ensure_ascii=False, indent=indent)
-            f.write("\n")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the data file is for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
