@@ -1,10 +1,10 @@
-"""`batch` throughput against the seed's model stack, and the cold start of `verify`.
+"""`batch` throughput against the original project's model stack, and the cold start of `verify`.
 
-The seed ran a bert-base-cased token classifier and a ResNet-50 per (text, image) pair. Both are
+The original project ran a bert-base-cased token classifier and a ResNet-50 per (text, image) pair. Both are
 built here with random weights (the speed is the same; there is no hub to fetch trained ones), with
-the same photos, the same decoding and torchvision preprocessing, one pair at a time as the seed's
+the same photos, the same decoding and torchvision preprocessing, one pair at a time as the original's
 pipeline.py did, and also in batches of 16 to be fair to it. The bert-base-cased vocabulary isn't
-available offline, so the seed's tokenizer is stood in for by MiniLM's WordPiece tokenizer (same algorithm).
+available offline, so its tokenizer is stood in for by MiniLM's WordPiece tokenizer (same algorithm).
 
     python bench/bench_batch.py --model training/pipeline --output training/bench_batch.json
 """
@@ -130,7 +130,7 @@ def main(
     for bs in (1, 16):
         rate = seed_stack(pairs, bs)
         result[f"seed_stack_pairs_per_s_batch{bs}"] = round(rate, 2)
-        typer.echo(f"seed stack BERT-base + ResNet-50 ({bs:2d}): {rate:7.2f} pairs/s")
+        typer.echo(f"original stack BERT-base + ResNet-50 ({bs:2d}): {rate:7.2f} pairs/s")
     result["speedup_vs_seed_batch1"] = round(
         result["ours_pairs_per_s_batch16"] / result["seed_stack_pairs_per_s_batch1"], 1
     )

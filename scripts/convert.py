@@ -1,4 +1,4 @@
-"""Convert seed-format NER JSON to a spaCy DocBin, refusing data whose spans miss token boundaries."""
+"""Convert NER JSON (the original project's format) to a spaCy DocBin, refusing data whose spans miss token boundaries."""
 
 from pathlib import Path
 
@@ -10,7 +10,9 @@ from animal_verifier_train.ner.corpus import CorpusError, convert, read_records
 
 
 def main(
-    input_path: Path = typer.Argument(..., help="Seed-format JSON list (or JSON Lines) file"),
+    input_path: Path = typer.Argument(
+        ..., help="NER JSON list (or JSON Lines) file: text and [start, end, label] entities"
+    ),
     output_path: Path = typer.Argument(..., help="Where to write the .spacy DocBin"),
     lang: str = typer.Option("en", help="Language whose tokenizer defines token boundaries"),
     max_misaligned: float = typer.Option(0.005, help="Fail when more than this share of spans is misaligned"),

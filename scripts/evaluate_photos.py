@@ -1,6 +1,6 @@
 """Concept-probability figures on the committed photos, and threshold calibration (docs/vision.md).
 
-Prints the figures of issue 3 at the model's thresholds and at freshly calibrated ones; --write-thresholds
+Prints the image figures (docs/vision.md) at the model's thresholds and at freshly calibrated ones; --write-thresholds
 stores the calibrated ones in the model dir's labels.json.
 """
 

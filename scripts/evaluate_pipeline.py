@@ -1,4 +1,4 @@
-"""End-to-end verdict accuracy on the shipped real photos (issue: one Doc for text and image)."""
+"""End-to-end verdict accuracy on the shipped real photos: one Doc carries the text and the image."""
 
 import json
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The seed's entry point: `python scripts/pipeline.py --text "I see a cat." --image cow.jpg`.
+"""The original project's entry point: `python scripts/pipeline.py --text "I see a cat." --image cow.jpg`.
 
 Same as `animal-verifier verify`; kept so the original project's users find their command.
 """

@@ -1,4 +1,4 @@
-"""Reading seed-format NER data strictly, and converting it to DocBins."""
+"""Reading NER data in the original project's format strictly, and converting it to DocBins."""
 
 import json
 import re

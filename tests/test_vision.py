@@ -205,7 +205,7 @@ def test_basic_level_words_mean_the_same_synset_in_text(lexicon, concepts):
             assert term.id in concepts.class_ancestors[index], imagenet_classes()[index]
 
 
-# ---- thresholds and the figures of issue 3 -----------------------------------------------------------
+# ---- thresholds and the image figures of docs/vision.md -----------------------------------------------------------
 def test_calibration_rules():
     pos, neg = [0.9, 0.8, 0.5, 0.2, 0.01], [0.3, 0.25] + [0.001] * 98  # 1% of 100 negatives: one may pass
     choice = upper_threshold(pos, neg, max_error=0.01)

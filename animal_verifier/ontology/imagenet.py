@@ -1,8 +1,8 @@
 """The ImageNet-1k class list: 1000 WordNet synset ids in model output order, with their names.
 
 The list ships as ``data/imagenet_classes.tsv`` so inference needs neither timm nor WordNet. It was
-copied once from the timm wheel (Apache-2.0) by ``scripts/build_imagenet_classes.py``; see the file's
-header and ``data/README.md`` for provenance.
+copied once from the timm wheel (Apache-2.0) by ``scripts/build_imagenet_classes.py``; the file's
+header records its provenance.
 """
 
 from __future__ import annotations

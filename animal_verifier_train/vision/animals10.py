@@ -2,7 +2,7 @@
 
 A fine-tuned model's classes are synsets like ImageNet's, so the concept code works unchanged. Two layouts:
 
-* Animals-10 (Kaggle, the seed's data): ``raw-img/`` with Italian folder names, mapped to English words;
+* Animals-10 (Kaggle, the original project's data): ``raw-img/`` with Italian folder names, mapped to English words;
 * any ImageFolder tree: one folder per class, named by an animal word ("golden_retriever", "cow") or a
   synset id ("n02084071").
 
