@@ -1,4 +1,4 @@
-"""Convert NER JSON (the original project's format) to a spaCy DocBin, refusing data whose spans miss token boundaries."""
+"""Convert NER JSON (the original project's format) to a DocBin; refuse spans that miss token boundaries."""
 
 from pathlib import Path
 
