@@ -381,7 +381,6 @@ class FakeClassifier:
     """Concept probabilities from a table keyed by file name, with the real lexicon's hierarchy."""
 
     def __init__(self, lexicon: Lexicon, table: dict[str, FakePrediction]):
-        self.concepts = SimpleNamespace(lexicon=lexicon)
         self.table = table
 
     def classify(self, paths: list[Path]) -> list[FakePrediction]:
@@ -408,7 +407,7 @@ TABLE = {
 
 
 def test_score_photos_picks_false_labels_outside_the_hierarchy(lexicon):
-    results = {r.file: r for r in score_photos(FakeClassifier(lexicon, TABLE), PHOTOS)}
+    results = {r.file: r for r in score_photos(FakeClassifier(lexicon, TABLE), PHOTOS, lexicon)}
     # a beagle is a dog: neither is a false label for the other; giraffe has no probability to compare
     assert {f: (r.true_probability, r.false_probabilities) for f, r in results.items()} == {
         "cat.jpg": (0.9, {"beagle": 0.02, "dog": 0.05}),
@@ -421,7 +420,7 @@ def test_score_photos_picks_false_labels_outside_the_hierarchy(lexicon):
 
 
 def test_photo_figures(lexicon):
-    results = score_photos(FakeClassifier(lexicon, TABLE), PHOTOS)
+    results = score_photos(FakeClassifier(lexicon, TABLE), PHOTOS, lexicon)
     f = figures(results, Thresholds(present=0.5, absent=0.1, animal=0.3))
     assert (f["photos"], f["animal_photos"], f["expressible_photos"]) == (5, 4, 3)
     assert f["unverifiable_photos"] == ["giraffe.jpg"]

@@ -37,8 +37,10 @@ class ClaimVerifier:
         animal_threshold: float | None = None,
         image_component: str = IMAGE_CLASSIFIER,
         label: str = LABEL,
+        scorer: Callable[..., dict[str, float | None]] | None = None,
     ):
         self.name = name
+        self.scorer = scorer
         self.image_component = image_component
         self.label = label
         self.configured = dict(zip(FIELDS, (present_threshold, absent_threshold, animal_threshold), strict=True))
@@ -73,7 +75,7 @@ class ClaimVerifier:
         return doc
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float | None]:
-        return score_claims(examples)
+        return (self.scorer or score_claims)(examples, **kwargs)
 
     # ---- serialisation -------------------------------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -99,7 +101,7 @@ class ClaimVerifier:
         return folder_from_bytes(self, data, exclude)
 
 
-def score_claims(examples: Iterable[Example]) -> dict[str, float | None]:
+def score_claims(examples: Iterable[Example], **kwargs: Any) -> dict[str, float | None]:
     """``match_acc``: the share of statements whose ``match`` equals the gold one (``reference._.match``);
     examples without a gold match are skipped, and the score is None when none has one."""
     right = total = 0
@@ -114,7 +116,7 @@ def score_claims(examples: Iterable[Example]) -> dict[str, float | None]:
 
 @registry.scorers("animal_verifier.claim_scorer.v1")
 def make_claim_scorer() -> Callable[..., dict[str, float | None]]:
-    return lambda examples, **kwargs: score_claims(examples)
+    return score_claims
 
 
 @Language.factory(
@@ -141,14 +143,12 @@ def make_claim_verifier(
     label: str,
     scorer: Callable | None,
 ) -> "ClaimVerifier":
-    verifier = ClaimVerifier(
+    return ClaimVerifier(
         name,
         present_threshold=present_threshold,
         absent_threshold=absent_threshold,
         animal_threshold=animal_threshold,
         image_component=image_component,
         label=label,
+        scorer=scorer,
     )
-    if scorer is not None:
-        verifier.score = lambda examples, **kwargs: scorer(examples)  # type: ignore[method-assign]
-    return verifier

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
 from animal_verifier.vision.classifier import ImageClassifier
 from animal_verifier_train.evaluation.photos import Photo
@@ -28,8 +29,9 @@ class PhotoResult:
     false_probabilities: dict[str, float] = field(default_factory=dict)  # false label -> P
 
 
-def score_photos(classifier: ImageClassifier, photos: list[Photo]) -> list[PhotoResult]:
-    lexicon = classifier.concepts.lexicon
+def score_photos(classifier: ImageClassifier, photos: list[Photo], lexicon: Lexicon | None = None) -> list[PhotoResult]:
+    """``lexicon`` (default: the packaged one) tells which false labels are related to the true one."""
+    lexicon = lexicon or load_lexicon()
     labels = {(p.label, p.wordnet_id) for p in photos if p.has_animal}
     predictions = classifier.classify([p.path for p in photos])
     results = []
