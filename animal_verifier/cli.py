@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check whether a sentence about a photo is true.")
 
 MODEL_HELP = "Pipeline folder or installed package name (default: the embedded pipeline the main job builds)"
@@ -27,7 +29,7 @@ def _load(model: str | None, *, need_image: bool):
         raise fail(str(err)) from None
     except (OSError, ValueError) as err:
         raise fail(f"can't load the model {model or ''}: {err}") from None
-    if need_image and "image_classifier" not in nlp.pipe_names:
+    if need_image and IMAGE_CLASSIFIER not in nlp.pipe_names:
         raise fail("this model has no image classifier (an NER-only pipeline?); pass --model with the full one")
     return nlp
 
@@ -100,7 +102,7 @@ def infer_ner(
     if not texts:
         raise fail("no text given")
     nlp = _load(model, need_image=False)
-    with nlp.select_pipes(disable=[p for p in ("image_classifier", "claim_verifier") if p in nlp.pipe_names]):
+    with nlp.select_pipes(disable=[p for p in (IMAGE_CLASSIFIER, CLAIM_VERIFIER) if p in nlp.pipe_names]):
         for doc in nlp.pipe(texts):
             ents = entities(doc)
             if as_json:

@@ -14,8 +14,10 @@ import animal_verifier.components  # noqa: F401  (registers the factories withou
 from animal_verifier.constants import LINKER, PACKAGE_NAME
 from animal_verifier.offline import use_offline_hub
 
-# What the main job builds in a source checkout (`bash run_all.sh`), next to this package's folder.
-EMBEDDED_PIPELINE = Path(__file__).resolve().parents[1] / "training" / "pipeline"
+# What the main job builds in a source checkout (`bash run_all.sh`); looked for only when this package sits
+# in one (pyproject.toml beside it), never in an installed copy's site-packages.
+_CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT_PIPELINE = _CHECKOUT / "training" / "pipeline" if (_CHECKOUT / "pyproject.toml").is_file() else None
 
 
 class ModelNotFound(FileNotFoundError):
@@ -34,8 +36,8 @@ def resolve_model(model: str | Path | None = None) -> str:
         if not spacy.util.is_package(str(model)):
             raise ModelNotFound(f"{model}: no such folder or installed pipeline package")
         return str(model)
-    if (EMBEDDED_PIPELINE / "config.cfg").is_file():
-        return str(EMBEDDED_PIPELINE)
+    if CHECKOUT_PIPELINE is not None and (CHECKOUT_PIPELINE / "config.cfg").is_file():
+        return str(CHECKOUT_PIPELINE)
     if spacy.util.is_package(PACKAGE_NAME):
         return PACKAGE_NAME
     raise ModelNotFound(

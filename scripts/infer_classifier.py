@@ -1,4 +1,4 @@
-"""Classify image files (seed: src/infer_classifier.py): basic-level label, fine class, top-5, P(animal)."""
+"""Classify image files: basic-level label, fine class, top-5, P(animal) (the original's infer_classifier.py)."""
 
 import json
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Fine-tune the image classifier on an image-folder tree (seed: src/train_classifier.py).
+"""Fine-tune the image classifier on an image-folder tree (the original project's src/train_classifier.py).
 
 Recognises the Animals-10 layout (raw-img/ with Italian folder names). Writes checkpoint.pt, model/
 (model.onnx + labels.json), split.json and metrics.json under --model-save-path.

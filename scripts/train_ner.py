@@ -1,4 +1,4 @@
-"""Train the ANIMAL NER pipeline (seed: src/train_ner.py) from a spaCy config."""
+"""Train the ANIMAL NER pipeline from a spaCy config (the original project's src/train_ner.py)."""
 
 from pathlib import Path
 

@@ -1,7 +1,7 @@
 """Shared, session-scoped models built from what ships in the repo (nothing trained is committed).
 
 ``imagenet_dir``: the ImageNet EfficientNet-Lite0 exported to ONNX (model.onnx + labels.json).
-``rules_ner_dir``: a deterministic NER (an entity ruler over the lexicon, in the ``ner`` slot), so tests of
+``rules_ner_dir``: a deterministic NER (a span ruler over the lexicon, in the ``ner`` slot), so tests of
 pipeline logic (linking, negation, claims, CLI, server, batch) read the same mentions on every machine.
 ``full_pipeline``: it and the image model assembled with `spacy assemble configs/pipeline.cfg`, as the
 workflow does. ``trained_ner_dir``: a CNN NER trained briefly on generated data, for the tests of what a

@@ -51,7 +51,24 @@ def test_assigns_and_requires_are_declared_and_satisfied(nlp):
     assert analysis["problems"]["image_classifier"] == analysis["problems"]["claim_verifier"] == []
     assert analysis["summary"]["animal_linker"]["requires"] == ["doc.ents"]
     assert "doc._.match" in analysis["summary"]["claim_verifier"]["assigns"]
-    assert "doc._.image_prediction" in analysis["summary"]["claim_verifier"]["requires"]
+    assert "doc._.concept_probabilities" in analysis["summary"]["claim_verifier"]["requires"]
+    assert "doc._.concept_probabilities" in analysis["summary"]["image_classifier"]["assigns"]
+
+
+def test_a_verified_doc_is_plain_data(nlp):
+    """What the components put on a Doc serialises: DocBin with user data, to_bytes, n_process > 1."""
+    from spacy.tokens import DocBin
+
+    text, image = PAIRS[0]
+    doc = nlp.make_doc(text)
+    doc._.image = str(PHOTOS / image)
+    doc = nlp(doc)
+    assert doc._.concept_probabilities == {
+        "n02084071": doc._.claims[0]["probability"],
+        "n02121808": pytest.approx(doc._.claims[1]["probability"]),
+    }
+    again = next(DocBin(docs=[doc], store_user_data=True).get_docs(nlp.vocab))
+    assert list(again._.claims) == doc._.claims and again._.match is True  # msgpack gives a tuple
 
 
 def test_to_bytes_round_trip_gives_the_same_answers(nlp):
@@ -78,20 +95,19 @@ def test_exclude_is_honoured(nlp):
     assert srsly.msgpack_loads(image.to_bytes(exclude=["model"])) == {}
 
 
-def test_one_lexicon_is_shared_at_initialize(imagenet_dir):
-    """Both initialize blocks name ${paths.lexicon}: the components are built from one Lexicon object."""
-    from animal_verifier.components.lexicon_loader import load_lexicon_from_config
+def test_one_lexicon_is_shared_at_initialize(rules_ner_dir, imagenet_dir):
+    """Both initialize blocks of configs/pipeline.cfg name ${paths.lexicon}: one Lexicon object for all."""
+    from spacy.util import get_sourced_components, load_config, load_model_from_config
 
-    assert load_lexicon_from_config(None) is load_lexicon_from_config(None) is load_lexicon()
-    nlp = spacy.blank("en")
-    linker = nlp.add_pipe("animal_linker")
-    image = nlp.add_pipe("image_classifier")
-    nlp.add_pipe("claim_verifier")
-    lexicon = load_lexicon()
-    linker.initialize(nlp=nlp, lexicon=lexicon)
-    image.initialize(nlp=nlp, model=imagenet_dir, lexicon=lexicon)
-    nlp.get_pipe("claim_verifier").initialize(nlp=nlp)
-    assert linker.lexicon is lexicon and image.model._lexicon is lexicon
+    from .conftest import PIPELINE_CONFIG
+
+    overrides = {"paths.ner": str(rules_ner_dir), "paths.image_model": str(imagenet_dir)}
+    config = load_config(PIPELINE_CONFIG, overrides=overrides, interpolate=False)
+    nlp = load_model_from_config(config, auto_fill=True)
+    with nlp.select_pipes(disable=list(get_sourced_components(config.interpolate()))):
+        nlp.initialize()  # as `spacy assemble` does
+    linker, image = nlp.get_pipe("animal_linker"), nlp.get_pipe("image_classifier")
+    assert linker.lexicon is image.model._lexicon is load_lexicon()
     assert nlp.get_pipe("claim_verifier").thresholds == image.model.thresholds
 
 
@@ -116,29 +132,47 @@ def test_claim_verifier_reads_only_the_doc():
     assert doc._.match is None and [c["verdict"] for c in doc._.claims] == ["unverifiable"]
 
 
-def test_claim_verifier_thresholds_travel_with_it(tmp_path):
-    verifier = ClaimVerifier(present_threshold=0.6, absent_threshold=0.2, animal_threshold=0.5)
+def test_calibrated_thresholds_travel_with_it_and_overrides_stay_in_the_config(tmp_path):
+    verifier = ClaimVerifier()
+    verifier.set_calibrated(Thresholds(0.6, 0.2, 0.5))
     verifier.to_disk(tmp_path)
-    again = ClaimVerifier().from_disk(tmp_path)
-    assert again.thresholds == Thresholds(0.6, 0.2, 0.5)
+    assert ClaimVerifier().from_disk(tmp_path).thresholds == Thresholds(0.6, 0.2, 0.5)
+    # an override applies over the saved calibration; cleared, the calibrated value is back
+    assert ClaimVerifier(present_threshold=0.9).from_disk(tmp_path).thresholds == Thresholds(0.9, 0.2, 0.5)
+
+
+def test_an_override_is_checked_against_the_calibrated_values(tmp_path):
+    """absent 0.6 is fine for a model calibrated at present 0.8, refused for one at 0.3: at load time."""
+    for present, ok in ((0.8, True), (0.3, False)):
+        ClaimVerifier(present_threshold=present, absent_threshold=0.1, animal_threshold=0.0).to_disk(tmp_path)
+        verifier = ClaimVerifier()
+        verifier.set_calibrated(Thresholds(present, 0.1, 0.0))
+        verifier.to_disk(tmp_path)
+        overridden = ClaimVerifier(absent_threshold=0.6)  # accepted until the calibrated values are known
+        if ok:
+            assert overridden.from_disk(tmp_path).thresholds == Thresholds(present, 0.6, 0.0)
+        else:
+            with pytest.raises(ValueError, match="absent <= present"):
+                overridden.from_disk(tmp_path)
 
 
 def test_claim_scorer_counts_matches_against_gold(nlp):
     from spacy.training import Example
 
+    golds = [True, True, True, None]  # dog photo: puppies, no cat; cow; pig, no sheep; giraffe: no gold
     examples = []
-    for (text, image), gold in zip(PAIRS, [True, True, True, None], strict=True):
+    for (text, image), gold in zip(PAIRS, golds, strict=True):
         predicted = nlp.make_doc(text)
         predicted._.image = PHOTOS / image
         reference = nlp.make_doc(text)
         reference._.match = gold
         examples.append(Example(predicted, reference))
-    scores = nlp.evaluate(examples)
-    # dog photo: puppies yes, no cat -> True; cow -> True; pig photo: no sheep, a pig -> True; giraffe: skipped
-    assert scores["match_acc"] == 1.0
-    flipped = [Example(eg.predicted, eg.reference) for eg in examples]
-    for eg in flipped:
+    assert nlp.evaluate(examples)["match_acc"] == 1.0  # runs the pipeline on copies of the predicted Docs
+    processed = [Example(nlp(eg.predicted), eg.reference) for eg in examples]
+    assert [eg.predicted._.match for eg in processed] == [True, True, True, False]
+    assert score_claims(processed)["match_acc"] == 1.0
+    for eg in processed:
         if eg.reference._.match is not None:
             eg.reference._.match = not eg.reference._.match
-    assert score_claims(flipped)["match_acc"] == 0.0
+    assert score_claims(processed)["match_acc"] == 0.0
     assert score_claims([])["match_acc"] is None

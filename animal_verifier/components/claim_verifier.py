@@ -1,11 +1,14 @@
-"""``claim_verifier``: turns linked mentions and the image prediction into ``doc._.claims`` and ``doc._.match``.
+"""``claim_verifier``: turns linked mentions and the image's concept probabilities into ``doc._.claims`` and
+``doc._.match``.
 
-It reads only the Doc: the mentions the linker wrote and ``doc._.image_prediction``, which carries the
-image model's concept probabilities. Its thresholds are the image model's calibrated ones, copied at
-``initialize`` (the config may set any of them instead) and saved with the pipeline.
+It reads only the Doc: the mentions the linker wrote and ``doc._.concept_probabilities``, which the image
+classifier filled for them. Its thresholds are the image model's calibrated ones, taken at ``initialize`` and
+saved with the pipeline; the config may set any of them instead (checked against the calibrated ones when
+the pipeline is initialised or loaded, so clearing an override brings the calibrated value back).
 """
 
 import json
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -44,30 +47,60 @@ class ClaimVerifier:
         self.image_component = image_component
         self.label = label
         self.configured = dict(zip(FIELDS, (present_threshold, absent_threshold, animal_threshold), strict=True))
-        self.thresholds = self._resolve(DEFAULT_THRESHOLDS)  # refuses out-of-range or inconsistent values
+        self._check_configured()
+        self.calibrated: Thresholds | None = None  # the image model's, from initialize() or from_disk()
+        self.thresholds: Thresholds | None = None  # what is applied: configured where set, else calibrated
+        try:  # usable before initialize (a pipeline without an image model) unless the overrides need more
+            self.thresholds = self._resolve(DEFAULT_THRESHOLDS)
+        except ValueError:
+            pass
+
+    def _check_configured(self) -> None:
+        """What can be checked before the calibrated values are known: the range, and absent <= present."""
+        for field, value in self.configured.items():
+            if value is not None and not 0.0 <= float(value) <= 1.0:
+                raise ValueError(f"'{self.name}' thresholds: {field}_threshold must be in [0, 1], got {value}")
+        present, absent = self.configured["present"], self.configured["absent"]
+        if present is not None and absent is not None and float(absent) > float(present):
+            raise ValueError(
+                f"'{self.name}' thresholds: absent_threshold {absent} is above present_threshold {present}"
+            )
 
     def _resolve(self, calibrated: Thresholds) -> Thresholds:
-        """The configured thresholds where set, else the calibrated ones."""
         values = {k: calibrated.to_json()[k] if v is None else float(v) for k, v in self.configured.items()}
         try:
             return Thresholds(**values)
         except ValueError as err:
-            raise ValueError(f"'{self.name}' thresholds: {err}") from None
+            raise ValueError(
+                f"'{self.name}' thresholds, configured {self.configured} over {calibrated}: {err}"
+            ) from None
+
+    def set_calibrated(self, calibrated: Thresholds) -> None:
+        self.thresholds = self._resolve(calibrated)  # first, so a refused combination changes nothing
+        self.calibrated = calibrated
 
     def initialize(self, get_examples: Callable[[], Iterable] | None = None, *, nlp: Language | None = None) -> None:
         """Take the thresholds calibrated for the pipeline's image model (docs/vision.md)."""
         image = nlp.get_pipe(self.image_component) if nlp and self.image_component in nlp.pipe_names else None
         model = getattr(image, "model", None)
-        self.thresholds = self._resolve(model.thresholds if model is not None else DEFAULT_THRESHOLDS)
+        if model is None:
+            warnings.warn(
+                f"'{self.name}': no initialised '{self.image_component}' in the pipeline, so no calibrated "
+                "thresholds; using uncalibrated defaults",
+                stacklevel=2,
+            )
+        self.set_calibrated(model.thresholds if model is not None else DEFAULT_THRESHOLDS)
 
     def __call__(self, doc: Doc) -> Doc:
+        if self.thresholds is None:
+            raise ValueError(f"'{self.name}' has no thresholds yet; initialize the pipeline first")
         mentions = [
             Mention(ent.text, ent._.canonical, ent.kb_id_ or None, ent._.negated)
             for ent in doc.ents
             if ent.label_ == self.label
         ]
-        prediction = doc._.image_prediction
-        concept = prediction.concept_probability if prediction is not None else None
+        found = doc._.concept_probabilities
+        concept = found.get if found is not None else None  # None: no image was classified
         verdict = verify(mentions, concept, doc._.animal_probability, doc._.image_label, self.thresholds)
         doc._.claims = [c.to_dict() for c in verdict.claims]
         doc._.match = verdict.match
@@ -77,21 +110,20 @@ class ClaimVerifier:
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float | None]:
         return (self.scorer or score_claims)(examples, **kwargs)
 
-    # ---- serialisation -------------------------------------------------------------------------------
+    # ---- serialisation: the calibrated values; overrides stay in the config -------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         if "cfg" not in exclude:
-            (path / CFG_FILE).write_text(
-                json.dumps({"thresholds": self.thresholds.to_json()}), encoding="utf8"
-            )  # exact floats
+            cfg = {"calibrated": self.calibrated.to_json() if self.calibrated else None}
+            (path / CFG_FILE).write_text(json.dumps(cfg), encoding="utf8")  # json, not srsly: exact floats
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ClaimVerifier":
         cfg = Path(path) / CFG_FILE
         if "cfg" not in exclude and cfg.is_file():
-            self.thresholds = self._resolve(
-                Thresholds.from_json(json.loads(cfg.read_text(encoding="utf8"))["thresholds"])
-            )
+            saved = json.loads(cfg.read_text(encoding="utf8")).get("calibrated")
+            if saved is not None:
+                self.set_calibrated(Thresholds.from_json(saved))
         return self
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
@@ -130,7 +162,14 @@ def make_claim_scorer() -> Callable[..., dict[str, float | None]]:
         "scorer": {"@scorers": "animal_verifier.claim_scorer.v1"},
     },
     assigns=["doc._.claims", "doc._.match", "doc._.match_reason"],
-    requires=["doc.ents", "span._.canonical", "span._.negated", "doc._.image_prediction"],
+    requires=[
+        "doc.ents",
+        "span._.canonical",
+        "span._.negated",
+        "doc._.concept_probabilities",
+        "doc._.animal_probability",
+        "doc._.image_label",
+    ],
     default_score_weights={"match_acc": 1.0},
 )
 def make_claim_verifier(

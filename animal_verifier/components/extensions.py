@@ -6,7 +6,7 @@ from spacy.tokens import Doc, Span
 
 DOC_EXTENSIONS: dict[str, object] = {
     "image": None,  # path, bytes or PIL image, set by the caller
-    "image_prediction": None,  # the ImagePrediction the image classifier made (read by the claim verifier)
+    "concept_probabilities": None,  # {synset id of a mention: P(synset | image) or None}; None: no image
     "image_label": None,  # basic-level name ("dog"), None when the photo shows no animal
     "image_fine_label": None,  # the model's own class ("beagle")
     "image_top5": None,  # [(name, wordnet id, probability), ...]

@@ -61,7 +61,12 @@ class ImageClassifierComponent:
             if with_image:
                 predictions = self._require_model().classify([d._.image for d in with_image])
                 for doc, pred in zip(with_image, predictions, strict=True):
-                    doc._.image_prediction = pred
+                    # P(S | image) for each synset the text names: plain data the claim verifier reads
+                    doc._.concept_probabilities = {
+                        ent.kb_id_: self.model.concept_probability(pred.probs, ent.kb_id_)
+                        for ent in doc.ents
+                        if ent.kb_id_
+                    }
                     doc._.image_label = pred.label
                     doc._.image_fine_label = pred.fine_label
                     doc._.image_top5 = pred.top5
@@ -75,16 +80,19 @@ class ImageClassifierComponent:
         if "model" in exclude:
             path.mkdir(parents=True, exist_ok=True)
             return
-        model = self._require_model()
+        if self.model is None:  # not initialised: nothing to save, and from_disk() leaves it so
+            path.mkdir(parents=True, exist_ok=True)
+            return
+        model = self.model
         model.to_dir(path)
         (path / CONCEPTS_FILE).write_text(json.dumps(model.concepts.to_json()), encoding="utf8")
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "ImageClassifierComponent":
         from animal_verifier.vision.classifier import ImageClassifier
 
-        if "model" in exclude:
-            return self
         path = Path(path)
+        if "model" in exclude or not any(path.iterdir()):  # saved without a model: stays uninitialised
+            return self
         concepts_path = path / CONCEPTS_FILE
         concepts = None
         if concepts_path.is_file():
@@ -113,7 +121,7 @@ def _take_image_from_context(doc: Doc) -> None:
     IMAGE_CLASSIFIER,
     default_config={"batch_size": 16},
     assigns=[
-        "doc._.image_prediction",
+        "doc._.concept_probabilities",
         "doc._.image_label",
         "doc._.image_fine_label",
         "doc._.image_top5",

@@ -30,6 +30,7 @@ from spacy.language import Language
 from starlette.concurrency import run_in_threadpool
 
 from animal_verifier import __version__
+from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER
 from animal_verifier.serve.engine import InferenceEngine
 from animal_verifier.serve.errors import ERROR_RESPONSES, ApiError, ErrorBody, install_error_handlers
 from animal_verifier.serve.schemas import (
@@ -174,8 +175,8 @@ def create_app(
     async def model_info() -> ModelInfo:
         engine.check_ready()
         nlp = engine.nlp
-        image = nlp.get_pipe("image_classifier").model
-        verifier = nlp.get_pipe("claim_verifier")
+        image = nlp.get_pipe(IMAGE_CLASSIFIER).model
+        verifier = nlp.get_pipe(CLAIM_VERIFIER)
         return ModelInfo(
             model=engine.model_ref,
             lang=nlp.lang,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from PIL import Image
 from spacy.language import Language
 
+from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER
 from animal_verifier.serve.errors import NotReady, Overloaded
 from animal_verifier.serve.schemas import ModelRef
 from animal_verifier.serve.settings import ServerSettings
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 Pair = tuple[str, Image.Image]
 VerifyPairs = Callable[[Language, Sequence[Pair]], list[dict]]
-REQUIRED_PIPES = ("image_classifier", "claim_verifier")
+REQUIRED_PIPES = (IMAGE_CLASSIFIER, CLAIM_VERIFIER)
 
 
 def verify_pairs(nlp: Language, pairs: Sequence[Pair]) -> list[dict]:
@@ -46,7 +47,7 @@ def verify_pairs(nlp: Language, pairs: Sequence[Pair]) -> list[dict]:
 def model_ref(nlp: Language) -> ModelRef:
     """The pipeline's name and version, and its image model's, as every answer reports them."""
     meta = nlp.meta
-    image = nlp.get_pipe("image_classifier").model if "image_classifier" in nlp.pipe_names else None
+    image = nlp.get_pipe(IMAGE_CLASSIFIER).model if IMAGE_CLASSIFIER in nlp.pipe_names else None
     return ModelRef(
         name=f"{meta.get('lang', 'xx')}_{meta.get('name', 'pipeline')}",
         version=str(meta.get("version", "0.0.0")),
@@ -118,7 +119,7 @@ class InferenceEngine:
     @property
     def min_side(self) -> int | None:
         """The image model's resize target, so big JPEGs can be decoded at a reduced scale."""
-        model = self.nlp.get_pipe("image_classifier").model if self.nlp else None
+        model = self.nlp.get_pipe(IMAGE_CLASSIFIER).model if self.nlp else None
         return model.labels.preprocessing.resize if model is not None else None
 
     # ---- requests

@@ -6,7 +6,7 @@ from spacy.tokens import Doc
 
 from animal_verifier.constants import LABEL
 
-SEED_LINES = ("Extracted entities: {entities}", "Predicted class: {predicted}", "Matching result: {match}")
+HEADLINES = ("Extracted entities: {entities}", "Predicted class: {predicted}", "Matching result: {match}")
 
 
 def entities(doc: Doc) -> list[dict]:
@@ -47,9 +47,9 @@ def headline_lines(result: dict) -> list[str]:
     """The original project's three lines, then one line per claim with its reason."""
     predicted = result["predicted"] or ("no animal" if result["animal_probability"] is not None else "no image")
     lines = [
-        SEED_LINES[0].format(entities=[e["text"] for e in result["entities"]]),
-        SEED_LINES[1].format(predicted=predicted),
-        SEED_LINES[2].format(match=result["match"]),
+        HEADLINES[0].format(entities=[e["text"] for e in result["entities"]]),
+        HEADLINES[1].format(predicted=predicted),
+        HEADLINES[2].format(match=result["match"]),
     ]
     if result["fine_label"]:
         lines.append(f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f})")

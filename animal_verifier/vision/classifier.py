@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -95,13 +94,6 @@ class ImagePrediction:
     animal_probability: float
     probs: np.ndarray  # over the model's classes
     label_probability: float = 0.0  # probability of the label's whole group (all breeds for "dog")
-    concepts: ConceptIndex | None = field(default=None, repr=False)  # the model's classes in WordNet
-
-    def concept_probability(self, synset_id: str) -> float | None:
-        """P(synset | image); None when no class of the model is at or below the synset (unverifiable)."""
-        if self.concepts is None:
-            raise ValueError("this prediction carries no concept index")
-        return self.concepts.probability(self.probs, synset_id)
 
 
 def default_threads() -> int:
@@ -137,10 +129,11 @@ class ImageClassifier:
         self.max_pixels = max_pixels
         self._model = model
         self._lexicon = lexicon
-        if concepts is not None:
-            if concepts.class_ids != labels.class_ids:
-                raise ModelDirError("the concept index was built for another class list than this model's")
-            self.__dict__["concepts"] = concepts  # fills the cached property
+        if concepts is None:
+            concepts = ConceptIndex.build(labels.class_ids, lexicon or load_lexicon())
+        elif concepts.class_ids != labels.class_ids:
+            raise ModelDirError("the concept index was built for another class list than this model's")
+        self.concepts = concepts
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
@@ -177,10 +170,6 @@ class ImageClassifier:
     def thresholds(self) -> Thresholds:
         return self.labels.thresholds
 
-    @cached_property
-    def concepts(self) -> ConceptIndex:
-        return ConceptIndex.build(self.labels.class_ids, self._lexicon or load_lexicon())
-
     # ---- inference ---------------------------------------------------------------------------------
     def predict_arrays(self, pixels: np.ndarray) -> np.ndarray:
         """Class probabilities for a preprocessed (N, 3, H, W) batch; with TTA, N must hold pairs
@@ -216,7 +205,7 @@ class ImageClassifier:
         if animal >= self.thresholds.animal and len(concepts.animal_classes):
             label, label_probability, members = concepts.best_basic_label(probs)
             fine = int(members[np.argmax(probs[members])])
-        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability, concepts)
+        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability)
 
     def concept_probability(self, probs: np.ndarray, synset_id: str) -> float | None:
         """P(synset | image); None when no class of this model is at or below the synset (unverifiable)."""
