@@ -77,10 +77,7 @@ class ImageClassifierComponent:
     # ---- serialisation -------------------------------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         path = Path(path)
-        if "model" in exclude:
-            path.mkdir(parents=True, exist_ok=True)
-            return
-        if self.model is None:  # not initialised: nothing to save, and from_disk() leaves it so
+        if "model" in exclude or self.model is None:  # nothing to save; from_disk() leaves it uninitialised
             path.mkdir(parents=True, exist_ok=True)
             return
         model = self.model
@@ -91,7 +88,7 @@ class ImageClassifierComponent:
         from animal_verifier.vision.classifier import ImageClassifier
 
         path = Path(path)
-        if "model" in exclude or not any(path.iterdir()):  # saved without a model: stays uninitialised
+        if "model" in exclude or (path.is_dir() and not any(path.iterdir())):  # saved without a model
             return self
         concepts_path = path / CONCEPTS_FILE
         concepts = None
