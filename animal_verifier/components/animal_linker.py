@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from animal_verifier.components.extensions import register_extensions
-from animal_verifier.components.serialization import folder_from_bytes, folder_to_bytes
+from animal_verifier.components.serialization import FolderSerializable
 from animal_verifier.constants import LABEL, LINKER
 from animal_verifier.ontology.lexicon import LEXICON_FILE, Lexicon, load_lexicon
 from animal_verifier.text.linking import Linker, repair_span
@@ -22,7 +22,7 @@ from animal_verifier.text.negation import is_negated
 register_extensions()
 
 
-class AnimalLinker:
+class AnimalLinker(FolderSerializable):
     def __init__(self, name: str = LINKER, lexicon: Lexicon | None = None, label: str = LABEL):
         self.name = name
         self.label = label
@@ -67,12 +67,6 @@ class AnimalLinker:
         if "lexicon" not in exclude and lexicon.is_file():  # saved without it: keep the current one
             self.set_lexicon(Lexicon.from_path(lexicon))
         return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return folder_to_bytes(self, exclude)
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "AnimalLinker":
-        return folder_from_bytes(self, data, exclude)
 
 
 @Language.factory(

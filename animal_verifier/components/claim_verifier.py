@@ -19,7 +19,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from animal_verifier.components.extensions import register_extensions
-from animal_verifier.components.serialization import folder_from_bytes, folder_to_bytes
+from animal_verifier.components.serialization import FolderSerializable
 from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER, LABEL
 from animal_verifier.verify.claims import DEFAULT_THRESHOLDS, Mention, verify
 from animal_verifier.vision.calibration import Thresholds
@@ -30,7 +30,7 @@ CFG_FILE = "cfg"
 FIELDS = ("present", "absent", "animal")
 
 
-class ClaimVerifier:
+class ClaimVerifier(FolderSerializable):
     def __init__(
         self,
         name: str = CLAIM_VERIFIER,
@@ -125,12 +125,6 @@ class ClaimVerifier:
             if saved is not None:
                 self.set_calibrated(Thresholds.from_json(saved))
         return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return folder_to_bytes(self, exclude)
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "ClaimVerifier":
-        return folder_from_bytes(self, data, exclude)
 
 
 def score_claims(examples: Iterable[Example], **kwargs: Any) -> dict[str, float | None]:

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from animal_verifier.components.extensions import register_extensions
-from animal_verifier.components.serialization import folder_from_bytes, folder_to_bytes
+from animal_verifier.components.serialization import FolderSerializable
 from animal_verifier.constants import IMAGE_CLASSIFIER
 from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
@@ -24,7 +24,7 @@ register_extensions()
 CONCEPTS_FILE = "concepts.json"
 
 
-class ImageClassifierComponent:
+class ImageClassifierComponent(FolderSerializable):
     def __init__(self, name: str = IMAGE_CLASSIFIER, batch_size: int = 16):
         self.name = name
         self.batch_size = batch_size
@@ -96,12 +96,6 @@ class ImageClassifierComponent:
             concepts = ConceptIndex.from_json(json.loads(concepts_path.read_text(encoding="utf8")))
         self.model = ImageClassifier.from_dir(path, concepts=concepts)
         return self
-
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return folder_to_bytes(self, exclude)
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "ImageClassifierComponent":
-        return folder_from_bytes(self, data, exclude)
 
 
 def _take_image_from_context(doc: Doc) -> None:

@@ -13,14 +13,17 @@ from pathlib import Path
 import srsly
 
 
-def folder_to_bytes(component, exclude: Iterable[str] = ()) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        component.to_disk(tmp, exclude=exclude)
-        return srsly.msgpack_dumps({p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()})
+class FolderSerializable:
+    """Mixin: the bytes form of a component whose ``to_disk``/``from_disk`` write and read plain files."""
 
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            self.to_disk(tmp, exclude=exclude)
+            files = sorted(p for p in Path(tmp).iterdir() if p.is_file())
+            return srsly.msgpack_dumps({p.name: p.read_bytes() for p in files})
 
-def folder_from_bytes(component, data: bytes, exclude: Iterable[str] = ()):
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, content in srsly.msgpack_loads(data).items():
-            (Path(tmp) / name).write_bytes(content)
-        return component.from_disk(tmp, exclude=exclude)
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, content in srsly.msgpack_loads(data).items():
+                (Path(tmp) / name).write_bytes(content)
+            return self.from_disk(tmp, exclude=exclude)
