@@ -10,6 +10,7 @@ trained model must do (train, save, reload, score above a floor); never for exac
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,33 @@ def assemble(output: Path, ner: Path, image_model: Path, *extra: str) -> Path:
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     return output
+
+
+def copy_step_deps(
+    project_dir: Path, command: str, given: dict[str, Path] | None = None, overrides: dict[str, str] | None = None
+) -> dict:
+    """Put project.yml and the declared deps of one workflow step into ``project_dir``, so the step runs
+    there only if project.yml lists what it needs. ``given`` stands in for deps the tests build
+    (a pipeline, a model); deps already in ``project_dir`` (made by an earlier step) and absolute paths
+    are left as they are. Returns the step with the variables (and ``overrides``) filled in."""
+    import srsly
+    from weasel.util import substitute_project_variables
+
+    shutil.copy(ROOT / "project.yml", project_dir / "project.yml")
+    config = srsly.read_yaml(ROOT / "project.yml")
+    config["vars"].update(overrides or {})
+    step = next(c for c in substitute_project_variables(config)["commands"] if c["name"] == command)
+    for dep in step["deps"]:
+        target = project_dir / dep
+        if Path(dep).is_absolute() or target.exists():
+            continue
+        source = (given or {}).get(dep, ROOT / dep)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        else:
+            shutil.copyfile(source, target)  # a dep that exists nowhere fails here
+    return step
 
 
 @pytest.fixture(scope="session")

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import spacy
-import srsly
-from weasel.util import substitute_project_variables
 
-from .conftest import PHOTOS, ROOT
+from .conftest import PHOTOS, copy_step_deps
 
 pytestmark = pytest.mark.slow
 
@@ -34,34 +31,17 @@ def weasel(*args: str, cwd: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def copy_deps(project_dir: Path, command: str, given: dict[str, Path], overrides: dict[str, str]) -> None:
-    config = srsly.read_yaml(ROOT / "project.yml")
-    config["vars"].update(overrides)
-    step = next(c for c in substitute_project_variables(config)["commands"] if c["name"] == command)
-    for dep in step["deps"]:
-        target = project_dir / dep
-        if Path(dep).is_absolute() or target.exists():
-            continue
-        source = given.get(dep, ROOT / dep)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
-        elif source.is_file():
-            shutil.copyfile(source, target)
-
-
 def test_train_classifier_then_assemble_on_it(tmp_path, tiny_animals10, rules_ner_dir):
     project = tmp_path / "project"
     project.mkdir()
-    shutil.copy(ROOT / "project.yml", project / "project.yml")
     data = str(tiny_animals10 / "raw-img")
     knobs = {"classifier_data": data, "classifier_epochs": "1", "classifier_batch_size": "4"}
-    copy_deps(project, "train-classifier", {}, knobs)
+    copy_step_deps(project, "train-classifier", overrides=knobs)
     weasel("train-classifier", ".", *(f"--vars.{k}={v}" for k, v in knobs.items()), cwd=project)
     labels = json.loads((project / FINETUNED / "labels.json").read_text(encoding="utf8"))
     assert [c["name"] for c in labels["classes"]] == ["butterfly", "cat", "dog"]
 
-    copy_deps(project, "assemble", {"training/ner/model-best": rules_ner_dir}, {"image_model": FINETUNED})
+    copy_step_deps(project, "assemble", {"training/ner/model-best": rules_ner_dir}, {"image_model": FINETUNED})
     weasel("assemble", ".", f"--vars.image_model={FINETUNED}", cwd=project)
     nlp = spacy.load(project / "training" / "pipeline")
     image = nlp.get_pipe("image_classifier").model

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import site
 import subprocess
 import sys
@@ -26,9 +25,8 @@ from pathlib import Path
 
 import pytest
 import srsly
-from weasel.util import substitute_project_variables
 
-from .conftest import PHOTOS, ROOT
+from .conftest import PHOTOS, ROOT, copy_step_deps
 
 pytestmark = pytest.mark.slow
 
@@ -50,26 +48,11 @@ def readme_wheel_glob() -> str:
     return found[1]
 
 
-def package_project(full_pipeline: Path, project_dir: Path) -> dict:
-    """A copy of the project with the `package` step's deps, the test pipeline as training/pipeline."""
-    shutil.copy(ROOT / "project.yml", project_dir / "project.yml")
-    config = substitute_project_variables(srsly.read_yaml(ROOT / "project.yml"))
-    step = next(c for c in config["commands"] if c["name"] == "package")
-    assert PIPELINE_DIR in step["deps"], f"`package` no longer packages {PIPELINE_DIR}"
-    for dep in step["deps"]:
-        source, target = (full_pipeline if dep == PIPELINE_DIR else ROOT / dep), project_dir / dep
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copyfile(source, target)
-    return step
-
-
 def test_package_step_builds_wheels_that_install_and_load_without_the_checkout(full_pipeline, tmp_path):
     project_dir = tmp_path / "project"
     project_dir.mkdir()
-    step = package_project(full_pipeline, project_dir)
+    step = copy_step_deps(project_dir, "package", {PIPELINE_DIR: full_pipeline})
+    assert PIPELINE_DIR in step["deps"], f"`package` no longer packages {PIPELINE_DIR}"
     run(sys.executable, "-m", "spacy", "project", "run", "package", project_dir, cwd=project_dir)
 
     for output in step.get("outputs", []) + step.get("outputs_no_cache", []):
