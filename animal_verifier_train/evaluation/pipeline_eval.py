@@ -43,7 +43,7 @@ def build_cases(photos: Sequence[Photo], lexicon: Lexicon, seed: int = 0) -> lis
     rng = random.Random(seed)
     cases: list[Case] = []
     for photo in photos:
-        if photo.kind == "non-animal":
+        if not photo.has_animal:
             other = rng.choice(OTHER_ANIMALS)
             cases += [
                 Case(
