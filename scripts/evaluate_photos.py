@@ -1,7 +1,9 @@
-"""Concept-probability figures on the committed photos, and threshold calibration (docs/vision.md).
+"""Calibrate the image side on the committed photos and report only held-out (cross-validated) figures.
 
-Prints the image figures (docs/vision.md) at the model's thresholds and at freshly calibrated ones; --write-thresholds
-stores the calibrated ones in the model dir's labels.json.
+Fits the temperature, the claim thresholds and the near-OOD threshold on all photos (what ships with the
+model), and refits them without each photo (leave-one-out, or --folds k) to measure them on photos they were
+not fitted on. Writes the JSON report, a reliability diagram and the OOD score histogram; --write-calibration
+stores the all-photo fit in the model dir's labels.json. docs/vision.md has the figures.
 """
 
 import json
@@ -9,72 +11,107 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
 from animal_verifier.vision.classifier import LABELS_FILE, ImageClassifier, ModelDirError
 from animal_verifier.vision.image_io import ImageError
-from animal_verifier_train.evaluation.photo_eval import calibrate, figures, score_photos
-from animal_verifier_train.evaluation.photos import read_photos
+from animal_verifier.vision.ood import DEFAULT_SCORE, SCORES
+from animal_verifier_train.evaluation.claim_calibration import (
+    TEMPERATURES,
+    build_photo_set,
+    calibration_to_json,
+    claim_table,
+    cross_validate,
+    fit,
+    plot_ood_scores,
+    plot_reliability,
+    summarise,
+)
+from animal_verifier_train.evaluation.photos import read_photo_sets
 
 
 def main(
     model_dir: Annotated[Path, typer.Option(help="Model dir (model.onnx + labels.json)")] = Path(
         "training/classifier/imagenet"
     ),
-    photos: Annotated[Path, typer.Option(help="Folder with photos.csv")] = Path("assets/photos"),
+    photos: Annotated[list[Path], typer.Option(help="Folders with photos.csv (repeat the option)")] = [  # noqa: B006
+        Path("assets/photos"),
+        Path("assets/photos_dev"),
+    ],
     output: Annotated[Path, typer.Option(help="JSON report to write")] = Path("training/classifier/photo_eval.json"),
-    tta: Annotated[bool | None, typer.Option("--tta/--no-tta", help="Override the model's TTA setting")] = None,
-    max_error: Annotated[float, typer.Option(help="Error rate each calibrated threshold allows")] = 0.01,
-    write_thresholds: Annotated[bool, typer.Option(help="Store the calibrated thresholds in labels.json")] = False,
+    plots: Annotated[Path, typer.Option(help="Folder for the reliability diagram and OOD histogram")] = Path(
+        "training/classifier"
+    ),
+    folds: Annotated[int, typer.Option(help="k-fold cross-validation; 0: leave one photo out")] = 0,
+    score: Annotated[str, typer.Option(help=f"OOD score: {', '.join(SCORES)}")] = DEFAULT_SCORE,
+    write_calibration: Annotated[bool, typer.Option(help="Store the all-photo fit in labels.json")] = False,
 ) -> None:
+    if score not in SCORES:
+        typer.secho(f"error: unknown OOD score {score!r}; known: {', '.join(SCORES)}", fg="red", err=True)
+        raise typer.Exit(2)
     try:
-        classifier = ImageClassifier.from_dir(model_dir, tta=tta)
-        results = score_photos(classifier, read_photos(photos))
+        classifier = ImageClassifier.from_dir(model_dir, tta=False)
+        data = build_photo_set(classifier, read_photo_sets(photos))
     except (ModelDirError, ImageError, FileNotFoundError) as e:
         typer.secho(f"error: {e}", fg="red", err=True)
         raise typer.Exit(1) from None
-    calibrated, choice = calibrate(results, max_error)
+    tables = {t: claim_table(data, t) for t in TEMPERATURES}
+    calibration, losses = fit(data, np.ones(len(data), dtype=bool), tables, score=score)
+    cv = cross_validate(data, k=folds or None, score=score)
+    summary = summarise(data, cv)
     report = {
         "model": f"{classifier.labels.model_name} {classifier.labels.model_version}",
-        "tta": classifier.labels.tta,
-        "thresholds_in_model": asdict(classifier.thresholds),
-        "figures_at_model_thresholds": figures(results, classifier.thresholds),
-        "calibrated_thresholds": asdict(calibrated),
-        "calibration": choice,
-        "figures_at_calibrated_thresholds": figures(results, calibrated),
-        "photos": [asdict(r) for r in results],
+        "photos": [str(p) for p in photos],
+        "fitted_on_all_photos": calibration_to_json(calibration),
+        "claim_log_loss_by_temperature": {str(t): round(v, 5) for t, v in losses.items()},
+        "held_out": summary,
+        "per_photo": [
+            {
+                "file": p.path.name,
+                "label": p.label,
+                "kind": p.kind,
+                "category": data.category[i],
+                "held_out_outcome": cv.outcomes[i],
+                "held_out_predicted": cv.predicted[i],
+                "ood_score": round(float(data.ood_scores[score][i]), 4),
+            }
+            for i, p in enumerate(data.photos)
+        ],
     }
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=1) + "\n", encoding="utf8")
+    plots.mkdir(parents=True, exist_ok=True)
+    plot_reliability(summary, plots / "reliability.png")
+    plot_ood_scores(data, score, calibration.ood.threshold, plots / "ood_scores.png")
 
-    typer.echo(f"{'photo':28} {'label':14} {'P(label)':>9} {'P(animal)':>9}  predicted (fine)   worst false label")
-    for r in results:
-        true = "-" if r.true_probability is None else f"{r.true_probability:.3f}"
-        worst = max(r.false_probabilities.items(), key=lambda kv: kv[1], default=("", 0.0))
-        typer.echo(
-            f"{r.file:28} {r.label or '(none)':14} {true:>9} {r.animal_probability:9.3f}  "
-            f"{r.predicted or 'no animal'} ({r.fine_label})   {worst[0]} {worst[1]:.3f}"
+    direction = "sharpens" if calibration.temperature < 1 else "softens" if calibration.temperature > 1 else "keeps"
+    s = summary
+    typer.echo(
+        f"photos: {s['photos']} (known animal / animal it cannot name / no animal)\n"
+        f"fitted on all photos: T = {calibration.temperature} ({direction} the softmax), "
+        f"{asdict(calibration.thresholds)}, near-OOD {calibration.ood.score} > {calibration.ood.threshold}\n"
+        f"held out ({cv.folds} folds):\n"
+        f"  true claims supported: {_fmt(s['true_claims_supported'])}\n"
+        f"  false claims accepted: {_fmt(s['false_claims_accepted'])} "
+        f"(on animal photos {_fmt(s['false_claims_accepted_on_animal_photos'])})\n"
+        f"  no-animal images answered no animal or OOD: {_fmt(s['no_animal_answered_no_animal_or_ood'])}\n"
+        f"  animals it cannot name flagged: {_fmt(s['near_ood_flagged'])}\n"
+        f"  claim probability ECE: {s['calibration_error']['ece']:.4f} ({s['calibration_error']['claims']} claims)\n"
+        "OOD AUROC (known animals against: animals it cannot name / no animal):"
+    )
+    for name, a in s["auroc"].items():
+        typer.echo(f"  {name:14} near {a['near']:.3f}  far {a['far']:.3f}")
+    if write_calibration:
+        labels = replace(
+            classifier.labels,
+            thresholds=calibration.thresholds,
+            temperature=calibration.temperature,
+            ood=calibration.ood,
         )
-    for name, thresholds in (("model", classifier.thresholds), ("calibrated", calibrated)):
-        f = figures(results, thresholds)
-        typer.echo(
-            f"\n{name} thresholds {asdict(thresholds)}:\n"
-            f"  true label present: {_fmt(f['true_label_present'])} of expressible photos "
-            f"(missed: {', '.join(f['true_label_missed']) or 'none'})\n"
-            f"  false labels present: {_fmt(f['false_labels_present'])} on expressible photos, "
-            f"{_fmt(f['false_labels_present_all_photos'])} on all animal photos\n"
-            f"  false labels judged absent: {_fmt(f['false_labels_judged_absent'])}; "
-            f"true labels judged absent: {_fmt(f['true_label_judged_absent'])}\n"
-            f"  non-animal images -> no animal: {_fmt(f['non_animal_judged_no_animal'])}; animal photos -> no "
-            f"animal: {', '.join(f['animal_photos_judged_no_animal']) or 'none'}\n"
-            f"  unverifiable (no class at or below the label): {', '.join(f['unverifiable_photos'])}\n"
-            f"  basic-level label = photo label: {_fmt(f['basic_label_matches'])}"
-        )
-    if write_thresholds:
-        labels = replace(classifier.labels, thresholds=calibrated)
         labels.write(model_dir / LABELS_FILE)
-        typer.echo(f"\nwrote calibrated thresholds to {model_dir / LABELS_FILE}")
-    typer.echo(f"report: {output}")
+        typer.echo(f"wrote the calibration to {model_dir / LABELS_FILE}")
+    typer.echo(f"report: {output}; plots: {plots / 'reliability.png'}, {plots / 'ood_scores.png'}")
 
 
 def _fmt(rate: dict) -> str:

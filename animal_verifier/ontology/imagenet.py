@@ -13,13 +13,17 @@ from importlib import resources
 from pathlib import Path
 
 from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.ood import OodRule
 
 CLASSES_FILE = "imagenet_classes.tsv"
 
-#: Decision thresholds for the ImageNet EfficientNet-Lite0 model, calibrated on assets/photos with
-#: ``scripts/evaluate_photos.py`` (figures and command in docs/vision.md); written into labels.json on
-#: export. tests/test_vision.py recalibrates and fails if these go stale.
-IMAGENET_THRESHOLDS = Thresholds(present=0.1253, absent=0.1253, animal=0.5413)
+#: The ImageNet EfficientNet-Lite0 model's decision settings: softmax temperature, claim thresholds and the
+#: near-OOD rule, fitted on assets/photos + assets/photos_dev by ``scripts/evaluate_photos.py`` (held-out
+#: figures and command in docs/vision.md); written into labels.json on export. tests/test_vision.py refits
+#: them and fails if these go stale.
+IMAGENET_TEMPERATURE = 0.8123
+IMAGENET_THRESHOLDS = Thresholds(present=0.0183, absent=0.0183, animal=0.709)
+IMAGENET_OOD = OodRule(score="animal-energy", threshold=-8.1135)
 HEADER = """\
 # ImageNet-1k (ILSVRC-2012) classes in the standard output order of ImageNet-1k models.
 # Columns: index, WordNet 3.0 noun synset id (n + 8-digit offset), short name (first lemma), all lemmas.

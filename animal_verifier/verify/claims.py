@@ -3,6 +3,9 @@
 Pure logic, no spaCy and no image model, so the verdict table can be read and tested on its own.
 A present-claim holds when the concept probability is high, an absent-claim when it is low; in
 between, or when the image model has no class at or below the animal, the claim can't be checked.
+When the photo shows an animal the model cannot name (near-OOD, :mod:`animal_verifier.vision.ood`), only
+claims as broad as what it is sure of ("an animal", "a mammal") can be supported: a species it would
+otherwise confirm is unverifiable, so a giraffe read as a gecko never confirms "there is a gecko".
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.ood import KNOWN, NEAR_OOD
 
 SUPPORTED, CONTRADICTED, UNVERIFIABLE = "supported", "contradicted", "unverifiable"
 
@@ -58,8 +62,11 @@ def judge(
     animal_probability: float | None,
     seen: str | None,
     t: Thresholds,
+    outcome: str = KNOWN,
+    seen_probability: float | None = None,
 ) -> Claim:
-    """One claim's verdict. ``concept_probability`` is None when there is no image."""
+    """One claim's verdict. ``concept_probability`` is None when there is no image; ``outcome`` and
+    ``seen_probability`` (P of the name the image was given) are the image side's OOD outcome."""
     name = mention.canonical or mention.text
     if concept_probability is None or animal_probability is None:
         return _claim(mention, None, UNVERIFIABLE, "no image to check against")
@@ -80,6 +87,10 @@ def judge(
         if high:
             return _claim(mention, p, CONTRADICTED, f"the text says no {name}, but the photo shows one (P = {p:.2f})")
     else:
+        if high and outcome == NEAR_OOD and (seen_probability is None or p < seen_probability):
+            return _claim(
+                mention, p, UNVERIFIABLE, f"the photo shows an animal the model cannot name, so not a {name} for sure"
+            )
         if high:
             return _claim(mention, p, SUPPORTED, f"the photo shows a {name} (P = {p:.2f})")
         if low:
@@ -94,9 +105,13 @@ def verify(
     animal_probability: float | None,
     seen: str | None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    outcome: str = KNOWN,
+    seen_probability: float | None = None,
 ) -> Verdict:
     """All claims of a statement; it matches only when every claim is supported."""
-    claims = tuple(judge(m, concept_probability, animal_probability, seen, thresholds) for m in mentions)
+    claims = tuple(
+        judge(m, concept_probability, animal_probability, seen, thresholds, outcome, seen_probability) for m in mentions
+    )
     if concept_probability is None:
         return Verdict(claims, None, "no image given: the text was read but not checked")
     if not claims:

