@@ -26,7 +26,7 @@ stamp=".venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages into .venv (first run: several minutes; torch is large)"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[serve,train,dev]"
+  .venv/bin/pip install -q -e ".[serve,ray,train,dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -61,26 +61,68 @@ def verify(
         typer.echo("\n".join(headline_lines(result)))
 
 
+ENGINES = ("local", "ray")
+
+
 @app.command()
 def batch(
-    input_path: Path = typer.Argument(..., help='JSON Lines input: {"text": ..., "image": "path"} per line'),
-    output_path: Path = typer.Argument(..., help="JSON Lines output; rerun to resume"),
+    input_path: str = typer.Argument(..., help='JSON Lines {"text": ..., "image": "path"} per line, or Parquet (ray)'),
+    output_path: str = typer.Argument(..., help="JSON Lines output (with --engine ray a folder); rerun to resume"),
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     batch_size: int = typer.Option(16, min=1, help="Pairs per batch"),
+    workers: int = typer.Option(1, min=1, help="Processes (or Ray actors), each with one copy of the model"),
+    engine: str = typer.Option("local", help="local: this machine's processes; ray: Ray Data (JSONL or Parquet)"),
+    address: str = typer.Option(None, help="--engine ray: a running cluster's HOST:PORT (default: a local Ray)"),
 ) -> None:
     """Verify many pairs; a bad line gets an error of its own; rerunning skips lines already done."""
-    from animal_verifier.batch import run_batch
+    from animal_verifier.pipeline import ModelNotFound, resolve_model
 
-    if not input_path.is_file():
-        raise fail(f"{input_path}: no such file")
-    if output_path.resolve() == input_path.resolve():
+    if engine not in ENGINES:
+        raise fail(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
+    if address and engine != "ray":
+        raise fail("--address is for --engine ray")
+    if engine == "ray":
+        _batch_on_ray(model, input_path, output_path, batch_size, workers, address)
+        return
+    source, target = Path(input_path), Path(output_path)
+    if not source.is_file():
+        raise fail(f"{source}: no such file")
+    if target.resolve() == source.resolve():
         raise fail("the output file must not be the input file")
-    nlp = _load(model, need_image=False)
-    summary = run_batch(nlp, input_path, output_path, batch_size)
-    typer.echo(
-        f"{summary.total} lines: {summary.ok} ok, {summary.errors} errors, "
-        f"{summary.skipped} already done; wrote {output_path}"
-    )
+    if workers == 1:
+        from animal_verifier.batch import run_batch
+
+        summary = run_batch(_load(model, need_image=False), source, target, batch_size)
+    else:
+        from animal_verifier.batch_workers import WorkerError, run_batch_workers
+
+        try:
+            resolve_model(model)  # a wrong name fails here, not in each worker
+            summary = run_batch_workers(model, source, target, batch_size, workers)
+        except (ModelNotFound, WorkerError) as err:
+            raise fail(str(err)) from None
+    typer.echo(summary.line(target))
+
+
+def _batch_on_ray(
+    model: str | None, input_path: str, output_path: str, batch_size: int, workers: int, address: str | None
+) -> None:
+    from animal_verifier.pipeline import ModelNotFound, resolve_model
+
+    try:
+        import ray
+
+        from animal_verifier.batch_ray import RayInputError, run_ray
+    except ImportError as err:
+        raise fail(f"{err.name} is missing; install the Ray extra: pip install 'animal-verifier[ray]'") from None
+    try:
+        resolve_model(model)
+        summary = run_ray(model, input_path, output_path, batch_size=batch_size, workers=workers, address=address)
+    except (ModelNotFound, RayInputError) as err:
+        raise fail(str(err)) from None
+    except ray.exceptions.RayError as err:  # an actor that could not load the model, a lost cluster
+        raise fail(f"the Ray job failed: {str(err).strip().splitlines()[0]}") from None
+    typer.echo(summary.line(output_path))
 
 
 @app.command("infer-ner")

@@ -6,6 +6,7 @@ pipeline logic (linking, negation, claims, CLI, server, batch) read the same men
 ``full_pipeline``: it and the image model assembled with `spacy assemble configs/pipeline.cfg`, as the
 workflow does. ``trained_ner_dir``: a CNN NER trained briefly on generated data, for the tests of what a
 trained model must do (train, save, reload, score above a floor); never for exact outputs.
+``local_ray``: one local Ray with 2 CPUs, shared by the tests of ``batch --engine ray``.
 """
 
 from __future__ import annotations
@@ -137,3 +138,13 @@ def tiny_animals10(tmp_path_factory) -> Path:
             for k, view in enumerate((image, ImageOps.mirror(image), crop)):
                 view.save(root / "raw-img" / folder / f"{Path(name).stem}_{k}.jpg", quality=90)
     return root
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """One local Ray for every test that needs it (starting one takes seconds); 2 CPUs as on this machine."""
+    import ray
+
+    ray.init(num_cpus=2, logging_level="WARNING", include_dashboard=False)
+    yield ray
+    ray.shutdown()

@@ -120,20 +120,29 @@ def parse(rel: str) -> ast.Module:
     return ast.parse((ROOT / rel).read_text(encoding="utf8"), filename=rel)
 
 
+def _sibling(name: str, rel: str) -> str:
+    """A script's import of another script beside it (``from bench_batch import ...`` in bench/: Python
+    puts the script's folder on sys.path) as a dotted name of that file; other names as they are."""
+    folder = PurePosixPath(rel).parent
+    if "." not in name and not module_file(name) and (ROOT / folder / f"{name}.py").is_file():
+        return ".".join([*folder.parts, name])
+    return name
+
+
 def _imported_names(nodes: Iterable[ast.AST], rel: str) -> list[tuple[str, bool]]:
     """(module, bound) pairs; bound when the module object itself is imported by name (so a package's
     lazy ``__getattr__`` attributes can be reached), not just as the parent of a submodule."""
     out = []
     for node in nodes:
         if isinstance(node, ast.Import):
-            out += [(alias.name, True) for alias in node.names]
+            out += [(_sibling(alias.name, rel), True) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = list(PurePosixPath(rel).parent.parts)
                 parts = parts[: len(parts) - node.level + 1]
                 base = ".".join([*parts, *([node.module] if node.module else [])])
             else:
-                base = node.module or ""
+                base = _sibling(node.module or "", rel)
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
                 out += [(sub, True), (base, False)] if module_file(sub) else [(base, True)]
@@ -182,7 +191,7 @@ def import_closure(entries: Iterable[tuple[str, str | None]]) -> dict[str, str]:
 
     def follow(names: Iterable[tuple[str, bool]], how: str) -> None:
         for name, name_bound in names:
-            if name.split(".")[0] not in FIRST_PARTY:
+            if name.split(".")[0] not in FIRST_PARTY and not module_file(name):  # not ours, nor a sibling script
                 continue
             parts = name.split(".")
             for i in range(1, len(parts) + 1):  # importing a.b.c runs a/__init__.py and a/b/__init__.py too

@@ -108,13 +108,22 @@ class ImagePrediction:
     ood: str = "known"  # "known", "near-ood" (an animal it cannot name) or "far-ood" (no animal, not a photo)
 
 
+def available_cpus() -> int:
+    """The CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def default_threads() -> int:
     """ONNX Runtime threads for one session: the CPUs this process may use, at most 4 (more buys
-    little for one small model and starves concurrent sessions)."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        available = os.cpu_count() or 1
+    little for one small model and starves concurrent sessions), and at most ``OMP_NUM_THREADS`` when
+    set (a batch worker's or a Ray actor's share of the cores)."""
+    available = available_cpus()
+    limit = os.environ.get("OMP_NUM_THREADS", "")
+    if limit.isdigit() and int(limit) > 0:
+        available = min(available, int(limit))
     return max(1, min(4, available))
 
 
