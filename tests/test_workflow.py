@@ -8,9 +8,10 @@ each command runs, imports, reads and writes, and compare that with what project
 * the script of every `python scripts/X.py`, `python bench/X.py`, `python -m animal_verifier...` line, and
   every first-party module it imports (statically, transitively, with `ast`; of a typer app with several
   commands, what the command the line runs imports; `python -m spacy` imports the `spacy_*` entry points)
-  is a dep: a file, not a folder, because a folder's md5 covers its `__pycache__/*.pyc` files, which
-  change whenever something imports one more module, and would rerun steps for nothing (only `package`,
-  which builds the library wheel from whole packages, depends on them as folders);
+  is a dep, and so are the notebooks a script executes and what their code cells import: a file, not a
+  folder, because a folder's md5 covers its `__pycache__/*.pyc` files, which change whenever something
+  imports one more module, and would rerun steps for nothing (only `package`, which builds the library
+  wheel from whole packages, depends on them as folders);
 * no file of the scripts or packages is a dep of a step that neither imports nor reads it;
 * data a module names next to itself (``templates/``, ``data/animal_lexicon.json``), paths passed on the
   command line and path defaults of the script's options are deps (or outputs);
@@ -117,7 +118,17 @@ def module_file(name: str) -> str | None:
 
 @cache
 def parse(rel: str) -> ast.Module:
-    return ast.parse((ROOT / rel).read_text(encoding="utf8"), filename=rel)
+    text = (ROOT / rel).read_text(encoding="utf8")
+    if rel.endswith(".ipynb"):
+        text = notebook_source(text)
+    return ast.parse(text, filename=rel)
+
+
+def notebook_source(text: str) -> str:
+    """A notebook's code cells as one module; IPython's `!shell` and `%magic` lines become comments."""
+    cells = [c for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
+    sources = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+    return "\n".join(re.sub(r"(?m)^(\s*)([!%])", r"\1# \2", source) for source in sources) + "\n"
 
 
 def _sibling(name: str, rel: str) -> str:
@@ -423,6 +434,8 @@ def analyse(name: str) -> Analysis:
                     result.writes[value] = why
                     for suffix in p.side_suffixes:
                         result.writes[str(PurePosixPath(value).with_suffix(suffix))] = f"{why} (beside it)"
+    # a notebook the script executes (`scripts/run_notebooks.py notebooks/demo.ipynb`) runs its code cells
+    entries += [(p, None) for p in result.reads if p.endswith(".ipynb") and (ROOT / p).is_file()]
     result.code = import_closure(entries)
     for path, why in data_files(result.code).items():
         result.reads.setdefault(path, why)
