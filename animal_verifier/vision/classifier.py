@@ -18,6 +18,7 @@ import numpy as np
 import onnxruntime as ort
 
 from animal_verifier.ontology.concepts import ConceptIndex
+from animal_verifier.ontology.hedging import HEDGE_CONFIDENCE_DEFAULT, Ladder, Level, check_confidence, hedge
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.image_io import DEFAULT_MAX_PIXELS, ImageSource, load_image
@@ -87,13 +88,15 @@ class LabelMap:
 
 @dataclass
 class ImagePrediction:
-    label: str | None  # basic-level name ("cat"), or None: no animal in the image
-    fine_label: str  # the most probable class (within the label's group when there is a label)
+    label: str | None  # the hedged name ("cat", or "bird" when only that is sure), or None: no animal
+    fine_label: str  # the most probable class (among the label's classes when there is a label)
     fine_id: str
     top5: list[tuple[str, str, float]]  # (name, synset id, probability)
     animal_probability: float
     probs: np.ndarray  # over the model's classes
-    label_probability: float = 0.0  # probability of the label's whole group (all breeds for "dog")
+    label_probability: float = 0.0  # P(label's synset): summed over its classes (all breeds for "dog")
+    label_id: str | None = None  # the label's synset
+    label_level: Level | None = None  # "entry" (what a person calls it), "broader" ("bird") or "animal"
 
 
 def default_threads() -> int:
@@ -121,9 +124,12 @@ class ImageClassifier:
         batch_size: int = 16,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         tta: bool | None = None,
+        confidence: float = HEDGE_CONFIDENCE_DEFAULT,
     ):
         """``concepts`` (or else ``lexicon``, or else the packaged lexicon) ties the classes to WordNet;
-        ``tta`` overrides the label map's setting (to measure what test-time augmentation buys)."""
+        ``tta`` overrides the label map's setting (to measure what test-time augmentation buys);
+        ``confidence`` is what a name's summed probability must reach to be said (else a broader one)."""
+        self.confidence = check_confidence(confidence)
         self.labels = labels if tta is None else replace(labels, tta=tta)
         self.batch_size = batch_size
         self.max_pixels = max_pixels
@@ -134,6 +140,7 @@ class ImageClassifier:
         elif concepts.class_ids != labels.class_ids:
             raise ModelDirError("the concept index was built for another class list than this model's")
         self.concepts = concepts
+        self.ladder = Ladder.of(concepts)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
@@ -201,11 +208,21 @@ class ImageClassifier:
         top = np.argsort(-probs)[:5]
         top5 = [(names[i], ids[i], float(probs[i])) for i in top]
         animal = concepts.animal_probability(probs)
-        label, label_probability, fine = None, 0.0, int(top[0])
-        if animal >= self.thresholds.animal and len(concepts.animal_classes):
-            label, label_probability, members = concepts.best_basic_label(probs)
-            fine = int(members[np.argmax(probs[members])])
-        return ImagePrediction(label, names[fine], ids[fine], top5, animal, probs, label_probability)
+        hedged = hedge(self.ladder, probs, self.confidence, self.thresholds.animal)
+        if hedged is None:
+            return ImagePrediction(None, names[top[0]], ids[top[0]], top5, animal, probs)
+        fine = int(hedged.classes[np.argmax(probs[hedged.classes])])
+        return ImagePrediction(
+            hedged.name,
+            names[fine],
+            ids[fine],
+            top5,
+            animal,
+            probs,
+            label_probability=hedged.probability,
+            label_id=hedged.synset_id,
+            label_level=hedged.level,
+        )
 
     def concept_probability(self, probs: np.ndarray, synset_id: str) -> float | None:
         """P(synset | image); None when no class of this model is at or below the synset (unverifiable)."""
