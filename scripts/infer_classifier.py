@@ -34,6 +34,8 @@ def main(
             record = {
                 "image": str(path),
                 "label": prediction.label,
+                "label_id": prediction.label_id,
+                "label_level": prediction.label_level,
                 "label_probability": round(prediction.label_probability, 4),
                 "fine_label": prediction.fine_label,
                 "fine_id": prediction.fine_id,

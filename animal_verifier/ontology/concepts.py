@@ -7,8 +7,10 @@ P(animal.n.01 | image). A synset with no class at or below it cannot be checked 
 probability is ``None`` (unverifiable), never 0.
 
 Where ImageNet's classes and WordNet's hierarchy disagree, :data:`CORRECTIONS` adds the parent a person
-would expect. :data:`BASIC_LEVEL` lists the words people use for a class they see ("cat" for a tabby);
-everything under such a synset gets that word, so every dog breed is "dog" without a 120-line table.
+would expect. Each animal class also has an entry-level name, the word people use for it ("cat" for a
+tabby, "dog" for a beagle), read from the table ``data/imagenet_entry_names.tsv`` derived from WordNet
+(:mod:`animal_verifier.ontology.entry_names`); a class the table lacks (a fine-tuned model's "dog") is its
+own entry. :mod:`animal_verifier.ontology.hedging` picks among these names and :data:`BROADER_LEVELS`.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from animal_verifier.ontology.entry_names import EntryName, read_entry_names
 from animal_verifier.ontology.lexicon import ANIMAL_ROOT, Lexicon
 
 #: ImageNet class id -> (extra parent synset id, why). WordNet's own hypernyms are kept; these are added.
@@ -32,19 +35,11 @@ CORRECTIONS: dict[str, tuple[str, str]] = {
     "n02510455": ("n02131653", "giant panda: a bear (Ursidae); WordNet 3.0 files it with the raccoons"),
 }
 
-#: Basic-level words: what a person calls an animal on sight. A class is named by the most specific
-#: word whose synset (looked up in the lexicon, so text and image agree) is at or above it; a class
-#: under none of them keeps its own lexicon name ("koala", "jaguar"). Ordered roughly by group.
-BASIC_LEVEL: tuple[str, ...] = (
-    # farm and pets: every breed and sex form
-    "cat", "dog", "horse", "cow", "sheep", "pig", "chicken", "duck", "rabbit",
-    # wild mammals whose ImageNet classes are species or sub-kinds people do not name
-    "elephant", "bear", "polar bear", "panda", "fox", "squirrel", "kangaroo", "lemur",
-    # birds, reptiles, amphibians, fish
-    "owl", "penguin", "swan", "snake", "crocodile", "turtle", "frog", "shark",
-    "lizard", "chameleon", "gecko", "iguana", "komodo dragon",
-    # invertebrates
-    "butterfly", "spider", "crab", "lobster",
+#: The broader levels a hedged answer may fall back to when no entry-level name is sure enough ("bird",
+#: not "little blue heron" or "heron"), as lexicon words. A model gets the ones that are WordNet ancestors of
+#: its entry-level synsets; above them all is "animal".
+BROADER_LEVELS: tuple[str, ...] = (
+    "bird", "fish", "mammal", "reptile", "amphibian", "insect", "arachnid", "crustacean", "mollusk",
 )  # fmt: skip
 
 
@@ -59,10 +54,13 @@ class ConceptIndex:
         self,
         class_ids: Sequence[str],
         class_ancestors: Sequence[frozenset[str]],
-        basic_labels: Sequence[str | None],
+        entries: Sequence[tuple[str, str] | None],
+        broader: dict[str, str] | None = None,
     ):
-        if not len(class_ids) == len(class_ancestors) == len(basic_labels):
-            raise ValueError("class_ids, class_ancestors and basic_labels must have one entry per class")
+        """``entries``: per class its entry-level (synset id, name), None for a class that is no animal;
+        ``broader``: synset id -> word of the broader levels a hedged answer may use."""
+        if not len(class_ids) == len(class_ancestors) == len(entries):
+            raise ValueError("class_ids, class_ancestors and entries must have one entry per class")
         self.class_ids = tuple(class_ids)
         self.class_ancestors = [frozenset(a) for a in class_ancestors]
         below: dict[str, list[int]] = defaultdict(list)
@@ -71,11 +69,12 @@ class ConceptIndex:
                 below[synset_id].append(index)
         self._below = {s: np.asarray(ix, dtype=np.intp) for s, ix in below.items()}
         self.animal_classes = self._below.get(ANIMAL_ROOT, np.zeros(0, dtype=np.intp))
-        self.basic_labels = list(basic_labels)
-        animal_labels = [self.basic_labels[i] for i in self.animal_classes]
-        self.group_names = sorted(set(animal_labels))
-        position = {name: g for g, name in enumerate(self.group_names)}
-        self._group_of = np.asarray([position[name] for name in animal_labels], dtype=np.intp)
+        self.entries = list(entries)
+        for index, entry in enumerate(self.entries):
+            if entry is not None and entry[0] not in self.class_ancestors[index]:
+                raise ValueError(f"entry-level synset {entry[0]} is not at or above class {self.class_ids[index]}")
+        self.entry_names = {sid: name for sid, name in (e for e in self.entries if e is not None)}
+        self.broader = {sid: name for sid, name in (broader or {}).items() if sid in self._below}
 
     @classmethod
     def build(
@@ -83,25 +82,37 @@ class ConceptIndex:
         class_ids: Sequence[str],
         lexicon: Lexicon,
         corrections: dict[str, tuple[str, str]] = CORRECTIONS,
-        basic_level: Sequence[str] = BASIC_LEVEL,
+        entry_names: dict[str, EntryName] | None = None,
+        broader_levels: Sequence[str] = BROADER_LEVELS,
     ) -> ConceptIndex:
+        """``entry_names`` defaults to the shipped table; :data:`BROADER_LEVELS` are kept where they are
+        WordNet ancestors of an entry-level synset of this model."""
+        table = read_entry_names() if entry_names is None else entry_names
         ancestors = [_class_ancestors(c, lexicon, corrections) for c in class_ids]
-        basic_ids = _basic_level_ids(basic_level, lexicon)
-        labels = [_basic_label(c, a, lexicon, basic_ids) for c, a in zip(class_ids, ancestors, strict=True)]
-        return cls(class_ids, ancestors, labels)
+        entries = [_entry(c, a, lexicon, table) for c, a in zip(class_ids, ancestors, strict=True)]
+        above_entries = set().union(*(lexicon.ancestors(e[0]) for e in entries if e is not None))
+        broader = {}
+        for word, sid in _lexicon_ids(broader_levels, lexicon):
+            if sid in above_entries:
+                broader[sid] = word
+        return cls(class_ids, ancestors, entries, broader)
 
     def to_json(self) -> dict:
         return {
             "classes": [
-                {"id": c, "ancestors": sorted(a), "basic_label": b}
-                for c, a, b in zip(self.class_ids, self.class_ancestors, self.basic_labels, strict=True)
-            ]
+                {"id": c, "ancestors": sorted(a), "entry": list(e) if e else None}
+                for c, a, e in zip(self.class_ids, self.class_ancestors, self.entries, strict=True)
+            ],
+            "broader": self.broader,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> ConceptIndex:
         rows = data["classes"]
-        return cls([r["id"] for r in rows], [frozenset(r["ancestors"]) for r in rows], [r["basic_label"] for r in rows])
+        if rows and "entry" not in rows[0]:
+            raise ValueError("concept index without entry-level names (an older pipeline): assemble it again")
+        entries = [tuple(r["entry"]) if r["entry"] else None for r in rows]
+        return cls([r["id"] for r in rows], [frozenset(r["ancestors"]) for r in rows], entries, data.get("broader"))
 
     # ---- queries -------------------------------------------------------------------------------
     def classes_under(self, synset_id: str) -> np.ndarray:
@@ -119,30 +130,13 @@ class ConceptIndex:
     def animal_probability(self, probs: np.ndarray) -> float:
         return float(np.asarray(probs)[self.animal_classes].sum())
 
-    def basic_label_probabilities(self, probs: np.ndarray) -> dict[str, float]:
-        """Probability per basic-level word, summed over its animal classes ("dog": all 120 breeds)."""
-        totals = self._group_totals(probs)
-        return {name: float(t) for name, t in zip(self.group_names, totals, strict=True)}
 
-    def best_basic_label(self, probs: np.ndarray) -> tuple[str, float, np.ndarray]:
-        """The most probable basic-level word, its probability and the indices of its classes."""
-        if not len(self.animal_classes):
-            raise ValueError("this model has no animal classes")
-        totals = self._group_totals(probs)
-        best = int(np.argmax(totals))
-        return self.group_names[best], float(totals[best]), self.animal_classes[self._group_of == best]
-
-    def _group_totals(self, probs: np.ndarray) -> np.ndarray:
-        weights = np.asarray(probs, dtype=np.float64)[self.animal_classes]
-        return np.bincount(self._group_of, weights=weights, minlength=len(self.group_names))
-
-
-def _basic_level_ids(words: Sequence[str], lexicon: Lexicon) -> list[tuple[str, str]]:
+def _lexicon_ids(words: Sequence[str], lexicon: Lexicon) -> list[tuple[str, str]]:
     pairs = []
     for word in words:
         term = lexicon.lookup(word)
         if term is None:
-            raise ValueError(f"basic-level word {word!r} is not in the animal lexicon")
+            raise ValueError(f"level word {word!r} is not in the animal lexicon")
         pairs.append((word, term.id))
     return pairs
 
@@ -156,13 +150,14 @@ def _class_ancestors(class_id: str, lexicon: Lexicon, corrections: dict[str, tup
     return frozenset(found)
 
 
-def _basic_label(
-    class_id: str, ancestors: frozenset[str], lexicon: Lexicon, basic_ids: list[tuple[str, str]]
-) -> str | None:
-    """The basic-level word for an animal class; None for a class that is not an animal."""
+def _entry(
+    class_id: str, ancestors: frozenset[str], lexicon: Lexicon, table: dict[str, EntryName]
+) -> tuple[str, str] | None:
+    """A class's entry-level (synset id, lexicon name); the class itself where the table has no row;
+    None for a class that is not an animal."""
     if ANIMAL_ROOT not in ancestors:
         return None
-    candidates = [(len(lexicon.ancestors(sid)), word) for word, sid in basic_ids if sid in ancestors]
-    if candidates:
-        return max(candidates)[1]  # the most specific: deepest in the hierarchy
-    return lexicon.name(class_id)
+    synset_id = table[class_id].entry_id if class_id in table else class_id
+    if synset_id not in ancestors:
+        raise ValueError(f"entry-name table: {synset_id} is not at or above {class_id}; rebuild the table")
+    return synset_id, lexicon.name(synset_id)

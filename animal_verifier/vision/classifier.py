@@ -18,6 +18,15 @@ import numpy as np
 import onnxruntime as ort
 
 from animal_verifier.ontology.concepts import ConceptIndex
+from animal_verifier.ontology.hedging import (
+    BROADER_ONLY,
+    HEDGE_CONFIDENCE_DEFAULT,
+    LEVELS,
+    Ladder,
+    Level,
+    check_confidence,
+    hedge,
+)
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.image_io import DEFAULT_MAX_PIXELS, ImageSource, load_image
@@ -29,7 +38,6 @@ LABELS_FILE = "labels.json"
 FORMAT = "animal-verifier/image-classifier"
 FORMAT_VERSION = 1
 INPUT_NAME, OUTPUT_NAME = "pixels", "logits"
-ANIMAL_NAME = "animal"  # what a near-OOD photo is called: the model is sure only that it shows an animal
 
 
 class ModelDirError(ValueError):
@@ -97,13 +105,15 @@ class LabelMap:
 
 @dataclass
 class ImagePrediction:
-    label: str | None  # basic-level name ("cat"), or None: no animal in the image
-    fine_label: str  # the most probable class (within the label's group when there is a label)
+    label: str | None  # the hedged name ("cat", or "bird" when only that is sure), or None: no animal
+    fine_label: str  # the most probable class (among the label's classes when there is a label)
     fine_id: str
     top5: list[tuple[str, str, float]]  # (name, synset id, probability)
     animal_probability: float
     probs: np.ndarray  # over the model's classes
-    label_probability: float = 0.0  # probability of the label's whole group (all breeds for "dog")
+    label_probability: float = 0.0  # P(label's synset): summed over its classes (all breeds for "dog")
+    label_id: str | None = None  # the label's synset
+    label_level: Level | None = None  # "entry" (what a person calls it), "broader" ("bird") or "animal"
     ood_score: float | None = None  # higher: less like the animals the model knows (vision/ood.py)
     ood: str = "known"  # "known", "near-ood" (an animal it cannot name) or "far-ood" (no animal, not a photo)
 
@@ -142,9 +152,12 @@ class ImageClassifier:
         batch_size: int = 16,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         tta: bool | None = None,
+        confidence: float = HEDGE_CONFIDENCE_DEFAULT,
     ):
         """``concepts`` (or else ``lexicon``, or else the packaged lexicon) ties the classes to WordNet;
-        ``tta`` overrides the label map's setting (to measure what test-time augmentation buys)."""
+        ``tta`` overrides the label map's setting (to measure what test-time augmentation buys);
+        ``confidence`` is what a name's summed probability must reach to be said (else a broader one)."""
+        self.confidence = check_confidence(confidence)
         self.labels = labels if tta is None else replace(labels, tta=tta)
         self.batch_size = batch_size
         self.max_pixels = max_pixels
@@ -155,6 +168,7 @@ class ImageClassifier:
         elif concepts.class_ids != labels.class_ids:
             raise ModelDirError("the concept index was built for another class list than this model's")
         self.concepts = concepts
+        self.ladder = Ladder.of(concepts)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
@@ -242,14 +256,26 @@ class ImageClassifier:
         top5 = [(names[i], ids[i], float(probs[i])) for i in top]
         animal = concepts.animal_probability(probs)
         outcome = self.labels.ood.outcome(ood_score, animal, self.thresholds.animal)
-        label, label_probability, fine = None, 0.0, int(top[0])
-        if outcome != FAR_OOD and len(concepts.animal_classes):
-            label, label_probability, members = concepts.best_basic_label(probs)
-            fine = int(members[np.argmax(probs[members])])
-            if outcome == NEAR_OOD:
-                label, label_probability = ANIMAL_NAME, animal
+        # an animal it cannot name (near-OOD) is never given an entry-level name: at most "bird", "mammal"...
+        levels = BROADER_ONLY if outcome == NEAR_OOD else LEVELS
+        hedged = hedge(self.ladder, probs, self.confidence, self.thresholds.animal, levels)
+        if hedged is None or outcome == FAR_OOD:
+            return ImagePrediction(
+                None, names[top[0]], ids[top[0]], top5, animal, probs, ood_score=ood_score, ood=FAR_OOD
+            )
+        fine = int(hedged.classes[np.argmax(probs[hedged.classes])])
         return ImagePrediction(
-            label, names[fine], ids[fine], top5, animal, probs, label_probability, ood_score, outcome
+            hedged.name,
+            names[fine],
+            ids[fine],
+            top5,
+            animal,
+            probs,
+            label_probability=hedged.probability,
+            label_id=hedged.synset_id,
+            label_level=hedged.level,
+            ood_score=ood_score,
+            ood=outcome,
         )
 
     def concept_probability(self, probs: np.ndarray, synset_id: str) -> float | None:

@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from animal_verifier.ontology.concepts import ConceptIndex
+from animal_verifier.ontology.hedging import BROADER_ONLY, LEVELS, Ladder, hedge
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, Mention, judge
 from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
-from animal_verifier.vision.classifier import ANIMAL_NAME, ImageClassifier, softmax
+from animal_verifier.vision.classifier import ImageClassifier, softmax
 from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD, SCORES, OodRule
 from animal_verifier_train.evaluation.photo_eval import MAX_MISS_ABSENT
 from animal_verifier_train.evaluation.photos import Photo
@@ -49,6 +50,8 @@ class PhotoSet:
     ood_scores: dict[str, np.ndarray]  # score name -> (N,)
     concepts: ConceptIndex
     classes_under: dict[str, np.ndarray]  # synset id -> class indices, for every claimed synset
+    ladder: Ladder  # the model's hedging ladder and confidence, to name each image as the pipeline does
+    confidence: float
 
     @property
     def animal_classes(self) -> np.ndarray:
@@ -93,6 +96,8 @@ def build_photo_set(classifier: ImageClassifier, photos: Sequence[Photo], lexico
             name: score(np.asarray(logits, np.float64), concepts.animal_classes) for name, score in SCORES.items()
         },
         concepts=concepts,
+        ladder=classifier.ladder,
+        confidence=classifier.confidence,
         classes_under={s: concepts.classes_under(s) for s in synsets},
     )
 
@@ -221,7 +226,7 @@ def cross_validate(
         for row, i in enumerate(test):
             animal = float(table.animal_probability[i])
             outcome = calibration.ood.outcome(float(data.ood_scores[score][i]), animal, calibration.thresholds.animal)
-            seen, seen_p = _seen(probs[row], data, outcome, animal)
+            seen, seen_p = _seen(probs[row], data, outcome, calibration.thresholds.animal)
             outcomes[i], predicted[i] = outcome, seen
             concept = {s: float(probs[row, ix].sum()) for s, ix in data.classes_under.items()}.get
             for label, synset, is_true in data.claims[i]:
@@ -250,14 +255,13 @@ def cross_validate(
     )
 
 
-def _seen(probs: np.ndarray, data: PhotoSet, outcome: str, animal: float) -> tuple[str | None, float | None]:
+def _seen(probs: np.ndarray, data: PhotoSet, outcome: str, animal_threshold: float) -> tuple[str | None, float | None]:
     """The name the image side gives and its probability, as ``ImageClassifier.explain`` does."""
     if outcome == FAR_OOD:
         return None, None
-    if outcome == NEAR_OOD:
-        return ANIMAL_NAME, animal
-    name, probability, _ = data.concepts.best_basic_label(probs)
-    return name, probability
+    levels = BROADER_ONLY if outcome == NEAR_OOD else LEVELS
+    named = hedge(data.ladder, probs, data.confidence, animal_threshold, levels)
+    return (None, None) if named is None else (named.name, named.probability)
 
 
 def summarise(data: PhotoSet, cv: CrossValidation, bins: int = 10) -> dict:
