@@ -105,7 +105,7 @@ def test_photo_and_sentence_give_a_true_verdict(page, tmp_path):
     assert mentions.count() == 2
     assert mentions.nth(0).inner_text() == "cow" and "negated" not in mentions.nth(0).get_attribute("class")
     assert mentions.nth(1).inner_text().startswith("cat") and "negated" in mentions.nth(1).get_attribute("class")
-    assert "cow" in page.inner_text("#seen")
+    assert "cow" in page.inner_text("#seen") and page.get_attribute("#seen", "data-ood") == "known"
     assert page.locator("#top5 li").count() == 5
     claims = page.locator("#claims li")
     assert claims.count() == 2 and all("supported" in claims.nth(i).inner_text().lower() for i in range(2))

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from animal_verifier.cli import app
@@ -31,6 +32,17 @@ def test_verify_prints_the_headline_lines(model):
     lines = result.output.splitlines()
     assert lines[:3] == ["Extracted entities: ['cat']", "Predicted class: cow", "Matching result: False"]
     assert any(line.strip().startswith("- cat: contradicted") for line in lines[3:])
+    assert "an animal the model knows" in lines[3]
+
+
+def test_verify_answers_a_photo_with_no_animal_and_an_odd_image(model, tmp_path):
+    """A landscape and a blank image are answered "no animal" (far-OOD), not with a species or a traceback."""
+    Image.new("RGB", (400, 300), "white").save(tmp_path / "blank.png")
+    for image in (PHOTOS / "grass_skimage.jpg", tmp_path / "blank.png"):
+        result = invoke("verify", "--json", "--text", "There is a cow.", "--image", image, "--model", model)
+        assert result.exit_code == 0, result.output
+        out = json.loads(result.output)
+        assert (out["predicted"], out["ood"], out["match"]) == (None, "far-ood", False), image
 
 
 def test_verify_json(model):

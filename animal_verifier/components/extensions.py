@@ -9,6 +9,7 @@ DOC_EXTENSIONS: dict[str, object] = {
     "concept_probabilities": None,  # {synset id of a mention: P(synset | image) or None}; None: no image
     "image_label": None,  # entry-level name ("dog"), "animal" for one the model cannot name, None: no animal
     "image_label_probability": None,  # P(image_label | image)
+    "image_label_level": None,  # "entry" ("dog"), "broader" ("bird": only that is sure) or "animal"
     "ood_score": None,  # higher: less like the animals the model knows (animal_verifier/vision/ood.py)
     "ood": None,  # "known", "near-ood" (an animal the model cannot name), "far-ood" (no animal / not a photo)
     "image_fine_label": None,  # the model's own class ("beagle")

@@ -69,6 +69,7 @@ class ImageClassifierComponent(FolderSerializable):
                     }
                     doc._.image_label = pred.label
                     doc._.image_label_probability = pred.label_probability
+                    doc._.image_label_level = pred.label_level
                     doc._.ood_score = pred.ood_score
                     doc._.ood = pred.ood
                     doc._.image_fine_label = pred.fine_label
@@ -118,6 +119,7 @@ def _take_image_from_context(doc: Doc) -> None:
         "doc._.concept_probabilities",
         "doc._.image_label",
         "doc._.image_label_probability",
+        "doc._.image_label_level",
         "doc._.ood_score",
         "doc._.ood",
         "doc._.image_fine_label",

@@ -76,10 +76,22 @@ class ClaimResult(BaseModel):
 class VerifyResult(BaseModel):
     text: str
     entities: list[Entity]
-    predicted: str | None = Field(description="basic-level animal seen ('cow'); null when no animal")
+    predicted: str | None = Field(
+        description="the animal seen, as a person names it ('cow'), or only as sure as the model is ('bird', "
+        "'animal'); null when no animal"
+    )
+    predicted_level: Literal["entry", "broader", "animal"] | None = Field(
+        None, description="how specific `predicted` is; null when no animal or no image"
+    )
     fine_label: str | None = Field(description="the image model's own class ('ox')")
     top5: list[TopClass]
     animal_probability: float | None
+    ood: Literal["known", "near-ood", "far-ood"] | None = Field(
+        None,
+        description="known: an animal the model knows; near-ood: an animal it cannot name; far-ood: no animal "
+        "or not a photo; null without an image",
+    )
+    ood_score: float | None = Field(None, description="higher: less like the animals the model knows")
     claims: list[ClaimResult]
     match: bool | None = Field(description="true only when every claim is supported")
     reason: str | None

@@ -5,8 +5,15 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from animal_verifier.constants import LABEL
+from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD
 
 HEADLINES = ("Extracted entities: {entities}", "Predicted class: {predicted}", "Matching result: {match}")
+#: how each OOD outcome (animal_verifier.vision.ood) reads in the CLI
+OOD_WORDS = {
+    KNOWN: "an animal the model knows",
+    NEAR_OOD: "an animal the model cannot name",
+    FAR_OOD: "no animal, or not a photo",
+}
 
 
 def entities(doc: Doc) -> list[dict]:
@@ -34,9 +41,12 @@ def doc_to_result(doc: Doc) -> dict:
         "text": doc.text,
         "entities": entities(doc),
         "predicted": doc._.image_label,
+        "predicted_level": doc._.image_label_level,
         "fine_label": doc._.image_fine_label,
         "top5": [{"label": name, "wordnet_id": sid, "probability": _round(p)} for name, sid, p in top5],
         "animal_probability": _round(doc._.animal_probability),
+        "ood": doc._.ood,
+        "ood_score": _round(doc._.ood_score),
         "claims": [{**c, "probability": _round(c["probability"])} for c in doc._.claims],
         "match": doc._.match,
         "reason": doc._.match_reason,
@@ -52,7 +62,10 @@ def headline_lines(result: dict) -> list[str]:
         HEADLINES[2].format(match=result["match"]),
     ]
     if result["fine_label"]:
-        lines.append(f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f})")
+        lines.append(
+            f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f}; "
+            f"{OOD_WORDS.get(result['ood'], result['ood'])})"
+        )
     for claim in result["claims"]:
         absent = "no " if claim["negated"] else ""
         lines.append(f"  - {absent}{claim['animal']}: {claim['verdict']} ({claim['reason']})")

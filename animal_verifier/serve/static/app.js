@@ -84,7 +84,10 @@ function renderSeen(result) {
   const seen = $("seen");
   seen.replaceChildren();
   const strong = document.createElement("strong");
-  if (result.predicted) {
+  if (result.ood === "near-ood") {
+    strong.textContent = result.predicted || "an animal";
+    seen.append("An animal the model cannot name; it is sure only of: ", strong);
+  } else if (result.predicted) {
     strong.textContent = result.predicted;
     seen.append("The photo shows a ", strong);
     if (result.fine_label && result.fine_label !== result.predicted) {
@@ -93,8 +96,10 @@ function renderSeen(result) {
   } else {
     strong.textContent = "no animal";
     seen.append("The model sees ", strong);
+    if (result.ood === "far-ood") seen.append(" (or the image is not a photo)");
   }
   seen.append(`; probability of an animal: ${percent(result.animal_probability)}.`);
+  seen.dataset.ood = result.ood || "";
 
   const list = $("top5");
   list.replaceChildren();
