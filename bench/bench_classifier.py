@@ -63,7 +63,7 @@ def main(
         from animal_verifier_train.vision.backbone import build_model
 
         torch.set_num_threads(threads)
-        model = build_model(len(classifier.labels.class_ids), pretrained=False)
+        model = build_model(len(classifier.labels.class_ids), pretrained=False, backbone=classifier.labels.model_name)
         model.eval()
 
         def run_torch(x: np.ndarray):

