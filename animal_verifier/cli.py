@@ -76,7 +76,11 @@ def batch(
     if output_path.resolve() == input_path.resolve():
         raise fail("the output file must not be the input file")
     nlp = _load(model, need_image=False)
-    summary = run_batch(nlp, input_path, output_path, batch_size)
+    try:
+        summary = run_batch(nlp, input_path, output_path, batch_size)
+    except OSError as err:  # an unwritable folder, a full disk: every complete line written stays
+        where = err.filename or output_path
+        raise fail(f"{where}: {err.strerror or err}; the lines already written are kept, rerun to resume") from None
     typer.echo(
         f"{summary.total} lines: {summary.ok} ok, {summary.errors} errors, "
         f"{summary.skipped} already done; wrote {output_path}"
