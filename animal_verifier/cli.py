@@ -89,18 +89,22 @@ def batch(
         raise fail(f"{source}: no such file")
     if target.resolve() == source.resolve():
         raise fail("the output file must not be the input file")
-    if workers == 1:
-        from animal_verifier.batch import run_batch
+    try:
+        if workers == 1:
+            from animal_verifier.batch import run_batch
 
-        summary = run_batch(_load(model, need_image=False), source, target, batch_size)
-    else:
-        from animal_verifier.batch_workers import WorkerError, run_batch_workers
+            summary = run_batch(_load(model, need_image=False), source, target, batch_size)
+        else:
+            from animal_verifier.batch_workers import WorkerError, run_batch_workers
 
-        try:
-            resolve_model(model)  # a wrong name fails here, not in each worker
-            summary = run_batch_workers(model, source, target, batch_size, workers)
-        except (ModelNotFound, WorkerError) as err:
-            raise fail(str(err)) from None
+            try:
+                resolve_model(model)  # a wrong name fails here, not in each worker
+                summary = run_batch_workers(model, source, target, batch_size, workers)
+            except (ModelNotFound, WorkerError) as err:
+                raise fail(str(err)) from None
+    except OSError as err:  # an unwritable folder, a full disk: every complete line written stays
+        where = err.filename or target
+        raise fail(f"{where}: {err.strerror or err}; the lines already written are kept, rerun to resume") from None
     typer.echo(summary.line(target))
 
 

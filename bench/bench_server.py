@@ -1,13 +1,16 @@
 """Load test of `animal-verifier serve` on loopback: latency, throughput, errors and memory.
 
     flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py                  # 2 minutes, 8 clients
+    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py --clients 16 --duration 300 \
+        --out bench/results/server_soak.json                                       # the 5-minute soak
     .venv/bin/python bench/bench_server.py --duration 10 --latency-seconds 5      # a short run
 
 Starts the server as a subprocess on a free 127.0.0.1 port (never anything else), sends a 640-px JPEG of
 a real photo with a sentence, first from one client in sequence (latency without queueing), then from
 ``--clients`` concurrent clients for ``--duration`` seconds. Reports requests per second, p50/p95/p99
-latency, errors, answers that differ from the first one, and the server's resident memory (RSS) after
-warm-up, during and at the end of the load. Writes everything as JSON.
+latency, errors (5xx counted apart), answers that differ from the first one, and the server's resident
+memory (RSS) after warm-up, sampled during the load, at the end, and its trend in MiB per minute (flat
+memory: about 0). Writes everything as JSON.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Phase:
             "requests": len(self.latencies_ms),
             "ok": ok,
             "errors": len(self.latencies_ms) - ok,
+            "server_errors_5xx": sum(n for status, n in self.statuses.items() if status.startswith("5")),
             "statuses": dict(self.statuses),
             "wrong_answers": self.wrong,
             "requests_per_s": round(ok / self.seconds, 1) if self.seconds else 0.0,
@@ -77,6 +81,16 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def rss_growth(samples: list[tuple[float, float]]) -> float | None:
+    """RSS trend during the load in MiB per minute (least squares over the second half of the samples, after
+    the allocator has settled): about 0 when memory is flat, positive when it leaks."""
+    tail = samples[len(samples) // 2 :]
+    if len(tail) < 3:
+        return None
+    t, rss = np.array(tail, dtype=float).T
+    return round(float(np.polyfit(t / 60.0, rss, 1)[0]), 2)
 
 
 def jpeg_640(path: Path) -> bytes:
@@ -214,6 +228,7 @@ def main(
             runner.join(rss_every)
         rss["end"] = rss_mib(server.pid)
         rss["max_during_load"] = max(r for _, r in samples + [(0, rss["end"])])
+        rss["growth_mib_per_min"] = rss_growth(samples)
         phases.append(load)
         typer.echo(f"{clients} clients: {json.dumps(load.summary())}")
     finally:

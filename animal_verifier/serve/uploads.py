@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from animal_verifier.serve.errors import ApiError
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.text.checks import TextError, check_text
-from animal_verifier.vision.image_io import ImageError, load_image
+from animal_verifier.vision.image_io import ImageError, load_image, pil_message
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the image and the text
 FIELDS = ("text", "image")
@@ -208,9 +208,13 @@ def decode_upload(data: bytes, settings: ServerSettings, min_side: int | None = 
         with Image.open(io.BytesIO(data)) as probe:  # reads the header only
             fmt, (width, height) = probe.format, probe.size
     except Image.DecompressionBombError as err:
-        raise ApiError(413, "too_many_pixels", f"the image has too many pixels ({err})") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as err:
-        raise ApiError(422, "bad_image", f"the {kind} image is corrupt or truncated ({err})") from None
+        raise ApiError(413, "too_many_pixels", f"the image has too many pixels ({pil_message(err)})") from None
+    except UnidentifiedImageError:  # Pillow's message names its BytesIO object: nothing for the client
+        raise ApiError(
+            422, "bad_image", f"the {kind} image is corrupt or truncated (its header can't be read)"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ApiError(422, "bad_image", f"the {kind} image is corrupt or truncated ({pil_message(err)})") from None
     if fmt != IMAGE_TYPES[kind]:
         raise ApiError(422, "bad_image", f"the file starts like {kind} but decodes as {fmt}")
     if width * height > settings.max_pixels:

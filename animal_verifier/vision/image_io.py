@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import warnings
 from typing import BinaryIO
 
@@ -49,6 +50,15 @@ class ImageError(ValueError):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+_OBJECT_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")
+
+
+def pil_message(err: BaseException) -> str:
+    """Pillow's message without the internal object reprs it sometimes names (``<_io.BytesIO object at
+    0x...>``): a user reads it, and it says nothing to them."""
+    return " ".join(_OBJECT_REPR.sub("the data", str(err)).split()) or type(err).__name__
 
 
 def describe(source: object) -> str:
@@ -93,9 +103,9 @@ def load_image(
     except UnidentifiedImageError as e:
         raise ImageError(name, "not an image, or a format Pillow cannot read") from e
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise ImageError(name, f"too many pixels, refused as a possible decompression bomb ({e})") from e
+        raise ImageError(name, f"too many pixels, refused as a possible decompression bomb ({pil_message(e)})") from e
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as e:
-        raise ImageError(name, f"truncated or corrupt image ({e})") from e
+        raise ImageError(name, f"truncated or corrupt image ({pil_message(e)})") from e
 
 
 def _finish(image: Image.Image, name: str, min_side: int | None, max_pixels: int) -> Image.Image:

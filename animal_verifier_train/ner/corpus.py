@@ -104,8 +104,11 @@ def read_records(path: str | Path, labels: Iterable[str] = LABELS) -> list[Recor
         text = path.read_text(encoding="utf8")
     except FileNotFoundError:
         raise CorpusError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise CorpusError(f"{path}: can't read it ({err})") from None
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        raise CorpusError(f"{path}:{line}: not UTF-8 text (byte {err.object[err.start]:#04x})") from None
+    except OSError as err:
+        raise CorpusError(f"{path}: can't read it ({err.strerror or err})") from None
     if not text.strip():
         raise CorpusError(f"{path}: the file is empty")
     labels = tuple(labels)
