@@ -81,6 +81,19 @@ def test_label_map_refuses_a_bad_temperature(imagenet_dir):
     for bad in (0, -1, float("inf")):
         with pytest.raises(ValueError, match="temperature"):
             LabelMap.from_json({**data, "temperature": bad})
+    for bad in (0, 1.5):
+        with pytest.raises(ValueError, match="confidence"):
+            LabelMap.from_json({**data, "hedge_confidence": bad})
+
+
+def test_hedge_confidence_is_a_model_setting(imagenet_dir, tmp_path):
+    """labels.json's hedge_confidence is what the classifier uses unless a caller overrides it."""
+    data = json.loads((imagenet_dir / LABELS_FILE).read_text())
+    (tmp_path / "model.onnx").write_bytes((imagenet_dir / "model.onnx").read_bytes())
+    (tmp_path / LABELS_FILE).write_text(json.dumps({**data, "hedge_confidence": 0.97}))
+    assert ImageClassifier.from_dir(tmp_path).confidence == 0.97
+    assert ImageClassifier.from_dir(tmp_path, confidence=0.5).confidence == 0.5
+    assert LabelMap.from_json(data).hedge_confidence == data["hedge_confidence"]
 
 
 def test_model_dir_with_inconsistent_thresholds_is_refused(imagenet_dir, tmp_path):

@@ -58,12 +58,14 @@ class LabelMap:
     meta: dict = field(default_factory=dict)  # provenance, training data, metrics summary
     temperature: float = 1.0  # logits / T before the softmax: fitted for the claim decision (docs/vision.md)
     ood: OodRule = field(default_factory=OodRule)  # when an animal photo is one the model cannot name
+    hedge_confidence: float = HEDGE_CONFIDENCE_DEFAULT  # what a name's probability must reach to be said
 
     def __post_init__(self) -> None:
         if len(self.class_ids) != len(self.class_names) or not self.class_ids:
             raise ValueError("class_ids and class_names must be non-empty and of equal length")
         if not (np.isfinite(self.temperature) and self.temperature > 0):
             raise ValueError(f"temperature must be a positive number, got {self.temperature}")
+        check_confidence(self.hedge_confidence)
 
     def to_json(self) -> dict:
         return {
@@ -76,6 +78,7 @@ class LabelMap:
             "thresholds": self.thresholds.to_json(),
             "temperature": self.temperature,
             "ood": self.ood.to_json(),
+            "hedge_confidence": self.hedge_confidence,
             "tta": self.tta,
             "classes": [{"id": i, "name": n} for i, n in zip(self.class_ids, self.class_names, strict=True)],
         }
@@ -97,6 +100,7 @@ class LabelMap:
             meta=model,
             temperature=float(data.get("temperature", 1.0)),
             ood=OodRule.from_json(data.get("ood")),
+            hedge_confidence=float(data.get("hedge_confidence", HEDGE_CONFIDENCE_DEFAULT)),
         )
 
     def write(self, path: Path) -> None:
@@ -152,13 +156,14 @@ class ImageClassifier:
         batch_size: int = 16,
         max_pixels: int = DEFAULT_MAX_PIXELS,
         tta: bool | None = None,
-        confidence: float = HEDGE_CONFIDENCE_DEFAULT,
+        confidence: float | None = None,
     ):
         """``concepts`` (or else ``lexicon``, or else the packaged lexicon) ties the classes to WordNet;
         ``tta`` overrides the label map's setting (to measure what test-time augmentation buys);
-        ``confidence`` is what a name's summed probability must reach to be said (else a broader one)."""
-        self.confidence = check_confidence(confidence)
+        ``confidence`` (default: the label map's ``hedge_confidence``) is what a name's summed probability must
+        reach to be said (else a broader one)."""
         self.labels = labels if tta is None else replace(labels, tta=tta)
+        self.confidence = check_confidence(self.labels.hedge_confidence if confidence is None else confidence)
         self.batch_size = batch_size
         self.max_pixels = max_pixels
         self._model = model
