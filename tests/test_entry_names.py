@@ -11,22 +11,18 @@ from animal_verifier.ontology.lexicon import ANIMAL_ROOT, Lexicon, Synset, Term,
 from animal_verifier_train.wordnet import WORDNET_DIR
 from animal_verifier_train.wordnet.entry_level import (
     HAND_CHECKED,
-    SPECIFICITY_COST,
-    WordEvidence,
+    ISSUE_EXAMPLES,
+    NamingRule,
+    SweepResult,
+    WordNaturalness,
     agreement,
+    best,
     entry_name,
     entry_names,
+    leave_one_out,
     table_header,
-    word_evidence,
+    word_naturalness,
 )
-
-#: The issue's examples; "kite" and "goldfinch" may also be named by the broader word.
-ISSUE_EXAMPLES = {
-    "Arabian camel": {"camel"}, "little blue heron": {"heron"}, "macaque": {"monkey"},
-    "proboscis monkey": {"monkey"}, "tench": {"fish"}, "rock beauty": {"fish"}, "barracouta": {"fish"},
-    "tiger shark": {"shark"}, "tabby": {"cat"}, "beagle": {"dog"}, "sorrel": {"horse"}, "ox": {"cow"},
-    "kite": {"hawk", "bird of prey", "bird"}, "goldfinch": {"finch", "bird"},
-}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -62,24 +58,39 @@ def test_the_issues_examples(table):
 
 
 def test_hand_checked_sample(table):
-    """83+ classes across mammals, birds, fish, reptiles, amphibians, insects, dogs and cats, named by hand.
-    The floor is today's agreement: the misses (docs/vision.md) are species people know by name ("macaw")
-    that WordNet's counts do not attest, so the rule names them by their group ("bird")."""
+    """85 classes across mammals, birds, fish, reptiles, amphibians, insects, dogs and cats, named by hand.
+    The floor is today's agreement (73/85; docs/vision.md lists the misses: rare words people still know,
+    "macaw" as rare as "macaque")."""
     rows = list(table.values())
     assert len(HAND_CHECKED) >= 30
-    assert agreement(rows, HAND_CHECKED) >= 0.75
+    assert agreement(rows, HAND_CHECKED) >= 0.85
     by_name = {r.class_name: r for r in rows}
     for group in ("dog", "cat", "fish", "shark", "snake", "spider", "butterfly", "monkey", "bear", "crab"):
         members = [r for r in rows if r.entry_name == group]
         assert members, group
     assert by_name["German shepherd"].entry_name == "dog" and by_name["Persian cat"].entry_name == "cat"
+    assert by_name["Yorkshire terrier"].entry_name == "dog" and by_name["brown bear"].entry_name == "bear"
+    # familiar names of their own stay; rare ones ("tench", "barracouta") and other senses ("kite") climb
+    for own in ("giant panda", "flamingo", "goldfish", "dragonfly", "pelican", "jaguar", "koala"):
+        assert by_name[own].entry_name == own and by_name[own].steps == 0, by_name[own]
+    assert sum(r.entry_name == "dog" for r in rows) >= 100  # "dog" still sums the breeds (hedging's ladder)
 
 
 @pytest.mark.skipif(not (WORDNET_DIR / "data.noun").is_file(), reason="WordNet 3.0 (Debian wordnet-base) needed")
 def test_committed_table_is_what_the_rule_derives(lexicon):
-    rows = entry_names(imagenet_classes(), lexicon, word_evidence(lexicon))
-    text = format_entry_names(rows, table_header(SPECIFICITY_COST))
+    rows = entry_names(imagenet_classes(), lexicon, word_naturalness(lexicon))
+    text = format_entry_names(rows, table_header(NamingRule()))
     assert text == default_entry_names_path().read_text(encoding="utf8"), "rebuild: python scripts/build_entry_names.py"
+
+
+@pytest.mark.skipif(not (WORDNET_DIR / "data.noun").is_file(), reason="WordNet 3.0 (Debian wordnet-base) needed")
+def test_other_senses_lower_a_words_naturalness(lexicon):
+    """ "kite" is mostly a toy and "game" mostly play: their frequency counts less as an animal's name."""
+    natural = word_naturalness(lexicon)
+    assert natural.animal_share["macaw"] == 0.0  # one sense, an animal
+    assert -1.0 < natural.animal_share["kite"] < -0.3
+    assert natural.of("game", NamingRule()) == 0.0 < natural.zipf["game"]
+    assert natural.zipf["panda"] > natural.zipf["tench"]
 
 
 def _tiny_lexicon() -> Lexicon:
@@ -92,16 +103,43 @@ def _tiny_lexicon() -> Lexicon:
     return Lexicon(synsets, terms)
 
 
+def _natural(**zipf: float) -> WordNaturalness:
+    return WordNaturalness({k.replace("_", " "): v for k, v in zipf.items()}, {})
+
+
 def test_naturalness_against_specificity():
     lexicon = _tiny_lexicon()
     heron = ImageNetClass(0, "n4", "little blue heron", ("little blue heron",))
-    few = WordEvidence(tagged={"bird": 5}, compounds={"heron": 2})
-    assert entry_name(heron, lexicon, few, cost=0.65).entry_name == "heron"  # close and used beats far
-    many = WordEvidence(tagged={"bird": 500}, compounds={"heron": 2})
-    assert entry_name(heron, lexicon, many, cost=0.65).entry_name == "bird"  # far but far more natural
-    none = WordEvidence(tagged={}, compounds={"heron": 1})  # one compound is no evidence
-    row = entry_name(heron, lexicon, none, cost=0.65)
+    rule = NamingRule(cost=0.6, min_naturalness=2.25, keep=3.5, subordinate_penalty=2.0)
+    close = _natural(bird=4.2, heron=3.1, little_blue_heron=3.1)  # the phrase pays 2: 1.1
+    assert entry_name(heron, lexicon, close, rule).entry_name == "heron"  # close and known beats far
+    far = _natural(bird=6.0, heron=3.1, little_blue_heron=3.1)
+    assert entry_name(heron, lexicon, far, rule).entry_name == "bird"  # far but far more natural
+    rare = _natural(bird=4.6, heron=2.0, little_blue_heron=3.1)  # "heron" unknown: climb past it
+    assert entry_name(heron, lexicon, rare, rule).entry_name == "bird"
+    unknown = _natural()  # no name is known: the most specific
+    row = entry_name(heron, lexicon, unknown, rule)
     assert (row.entry_name, row.steps) == ("little blue heron", 0)
+    familiar = _natural(bird=4.6, heron=3.1, little_blue_heron=5.6)  # its own name is familiar: kept
+    assert entry_name(heron, lexicon, familiar, rule).entry_name == "little blue heron"
+
+
+def test_phrases_pay_a_penalty():
+    rule = NamingRule(phrase_penalty=2.5, subordinate_penalty=2.0, min_share=-1.0)
+    natural = WordNaturalness({"guinea pig": 3.8, "brown bear": 4.5, "kite": 3.55}, {"kite": -0.6, "game": -1.1})
+    assert natural.of("guinea pig", rule) == pytest.approx(1.3)
+    assert natural.of("brown bear", rule, frozenset({"bear"})) == pytest.approx(2.5)  # subordinate: "bear" above
+    assert natural.of("kite", rule) == pytest.approx(2.95)
+
+
+def test_leave_one_out_chooses_the_rule_without_the_class():
+    a, b = NamingRule(cost=0.5), NamingRule(cost=0.7)
+    results = [SweepResult(a, (True, True, False), True), SweepResult(b, (False, True, True), True)]
+    assert best(results).rule == a  # ties go to the first
+    # class 0 left out: b (2 of 2) chosen, wrong; class 1: tie, a, right; class 2: a (2 of 2), wrong
+    assert leave_one_out(results) == pytest.approx(1 / 3)
+    with pytest.raises(ValueError, match="no rule"):
+        best([SweepResult(a, (True,), False)])
 
 
 def test_table_round_trip(tmp_path: Path, table):

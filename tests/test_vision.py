@@ -204,7 +204,8 @@ def test_entry_level_names(lexicon, concepts):
     for fine, entry in {
         "tabby": "cat", "Egyptian cat": "cat", "Persian cat": "cat", "hen": "chicken", "cock": "chicken",
         "ox": "cow", "ram": "sheep", "sorrel": "horse", "hog": "pig", "wild boar": "pig", "drake": "duck",
-        "brown bear": "bear", "tusker": "elephant", "monarch": "butterfly", "tarantula": "spider", "koala": "koala",
+        "brown bear": "bear", "tusker": "elephant", "ringlet": "butterfly", "tarantula": "spider", "koala": "koala",
+        "giant panda": "giant panda", "ice bear": "bear",
     }.items():  # fmt: skip
         assert by_name[fine][1] == entry, fine
     assert by_name["espresso"] is None
@@ -300,9 +301,9 @@ def test_infer_script_json_and_errors(imagenet_dir, tmp_path):
         capture_output=True, text=True, cwd=ROOT, env=ENV, check=True,
     )  # fmt: skip
     record = json.loads(run.stdout)
-    # WordNet's evidence names a giant panda by its group, "bear" (CORRECTIONS files it there; docs/vision.md)
-    assert record["label"] == "bear" and record["label_level"] == "entry" and record["fine_id"] == GIANT_PANDA
-    assert record["label_id"] == BEAR and len(record["top5"]) == 5
+    # "panda" is a common word: the giant panda keeps its own name (docs/vision.md)
+    assert record["label"] == "giant panda" and record["label_level"] == "entry" and record["fine_id"] == GIANT_PANDA
+    assert record["label_id"] == GIANT_PANDA and len(record["top5"]) == 5
     not_an_image = tmp_path / "note.jpg"
     not_an_image.write_text("moo")
     bad = subprocess.run(
