@@ -35,6 +35,7 @@ import typer
 from tqdm import tqdm
 
 from animal_verifier.ontology.concepts import ConceptIndex
+from animal_verifier.ontology.hedging import HEDGE_CONFIDENCE_DEFAULT, Ladder
 from animal_verifier.vision.classifier import MODEL_FILE, ImageClassifier, softmax
 from animal_verifier.vision.image_io import load_image
 from animal_verifier.vision.preprocess import preprocess_batch
@@ -81,6 +82,7 @@ class FixedLogits:
 
     def __init__(self, concepts: ConceptIndex, logits: dict[Path, np.ndarray]):
         self.concepts, self._logits = concepts, logits
+        self.ladder, self.confidence = Ladder.of(concepts), HEDGE_CONFIDENCE_DEFAULT  # named as the runtime names
 
     def logits(self, images: Sequence[Path]) -> np.ndarray:
         return np.stack([self._logits[Path(image)] for image in images])
