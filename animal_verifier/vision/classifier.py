@@ -255,7 +255,8 @@ class ImageClassifier:
 
     def explain(self, probs: np.ndarray, ood_score: float | None = None) -> ImagePrediction:
         """Turn one image's class probabilities (and OOD score, when known) into a prediction a person can
-        read: no animal (far-OOD), an animal it cannot name (near-OOD: only "animal" is sure), or a name."""
+        read: no animal (far-OOD), an animal it cannot name (near-OOD: at most a broader name, "bird"), or
+        the most specific name it is sure of (hedged)."""
         concepts, names, ids = self.concepts, self.labels.class_names, self.labels.class_ids
         top = np.argsort(-probs)[:5]
         top5 = [(names[i], ids[i], float(probs[i])) for i in top]
