@@ -25,7 +25,8 @@ KNOWN, NEAR_OOD, FAR_OOD = "known", "near-ood", "far-ood"
 OUTCOMES = (KNOWN, NEAR_OOD, FAR_OOD)
 
 
-def _logsumexp(x: np.ndarray) -> np.ndarray:
+def logsumexp(x: np.ndarray) -> np.ndarray:
+    """Over the last axis, without overflow."""
     m = x.max(axis=-1, keepdims=True)
     return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
 
@@ -42,14 +43,14 @@ def maxlogit_score(logits: np.ndarray, animal_classes: np.ndarray) -> np.ndarray
 
 def energy_score(logits: np.ndarray, animal_classes: np.ndarray) -> np.ndarray:
     """The free energy -logsumexp(logits) over all classes."""
-    return -_logsumexp(logits)
+    return -logsumexp(logits)
 
 
 def animal_energy_score(logits: np.ndarray, animal_classes: np.ndarray) -> np.ndarray:
     """The free energy of the animal logits alone."""
     if not len(animal_classes):
         return np.full(logits.shape[:-1], np.inf)
-    return -_logsumexp(logits[..., animal_classes])
+    return -logsumexp(logits[..., animal_classes])
 
 
 #: name -> score(logits (N, C), animal class indices) -> (N,) scores, higher = more out-of-distribution

@@ -23,10 +23,10 @@ from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.hedging import BROADER_ONLY, LEVELS, Ladder, hedge
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, Mention, judge
-from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
+from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.classifier import ImageClassifier, softmax
 from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD, SCORES, OodRule
-from animal_verifier_train.evaluation.photo_eval import MAX_MISS_ABSENT
+from animal_verifier_train.evaluation.photo_eval import thresholds_from_scores, unrelated_labels
 from animal_verifier_train.evaluation.photos import Photo
 
 #: Temperatures searched: 0.25 (sharper) .. 4 (softer), log-spaced; 1 is on the grid.
@@ -80,12 +80,7 @@ def build_photo_set(classifier: ImageClassifier, photos: Sequence[Photo], lexico
         truth = photo.wordnet_id
         category.append(ID if concepts.expressible(truth) else NEAR)
         own = [(photo.label, truth, True)] if concepts.expressible(truth) else []
-        other = [
-            (label, synset, False)
-            for label, synset in labels
-            if not (lexicon.is_a(synset, truth) or lexicon.is_a(truth, synset))
-        ]
-        claims.append(own + other)
+        claims.append(own + [(label, s, False) for label, s in unrelated_labels(truth, labels, lexicon)])
     synsets = {s for row in claims for _, s, _ in row}
     return PhotoSet(
         photos=list(photos),
@@ -149,23 +144,22 @@ def fit(
     max_no_animal: float = MAX_NO_ANIMAL_PASSED,
 ) -> tuple[Calibration, dict[float, float]]:
     """Fit on the photos in ``train`` (a boolean mask); also returns the log loss at each temperature."""
-    losses = {}
-    for t, table in tables.items():
-        keep = train[table.photo] & (np.asarray(data.category)[table.photo] == ID)
-        losses[t] = log_loss(table.probability[keep], table.truth[keep])
+    category = np.asarray(data.category)
+    known = train & (category == ID)
+    has_animal = category != FAR
+    keep = known[next(iter(tables.values())).photo]  # claims on known-animal training photos: same order in every table
+    losses = {t: log_loss(table.probability[keep], table.truth[keep]) for t, table in tables.items()}
     temperature = min(losses, key=lambda t: (losses[t], abs(np.log(t))))  # ties: the one nearest 1
     table = tables[temperature]
-    keep = train[table.photo] & (np.asarray(data.category)[table.photo] == ID)
-    true, false = table.probability[keep & table.truth], table.probability[keep & ~table.truth]
-    has_animal = np.asarray([c != FAR for c in data.category])
-    present = upper_threshold(true, false, max_error).threshold
-    absent = lower_threshold(false, true, MAX_MISS_ABSENT).threshold
-    animal = upper_threshold(
-        table.animal_probability[train & has_animal], table.animal_probability[train & ~has_animal], max_no_animal
-    ).threshold
-    known = train & (np.asarray(data.category) == ID)
+    thresholds, _ = thresholds_from_scores(
+        true=table.probability[keep & table.truth],
+        false=table.probability[keep & ~table.truth],
+        animal=table.animal_probability[train & has_animal],
+        no_animal=table.animal_probability[train & ~has_animal],
+        max_error=max_error,
+        max_no_animal=max_no_animal,
+    )
     ood_threshold = float(np.quantile(data.ood_scores[score][known], OOD_TPR))
-    thresholds = Thresholds(present, min(absent, present), animal)
     return Calibration(temperature, thresholds, OodRule(score, round(ood_threshold, 4))), losses
 
 

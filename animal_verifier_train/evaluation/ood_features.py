@@ -14,13 +14,9 @@ import numpy as np
 import torch
 
 from animal_verifier.vision.image_io import ImageSource, load_image
+from animal_verifier.vision.ood import logsumexp
 from animal_verifier.vision.preprocess import Preprocessing, preprocess_batch
 from animal_verifier_train.vision.backbone import build_model, head
-
-
-def _logsumexp(x: np.ndarray) -> np.ndarray:
-    m = x.max(axis=-1, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=-1, keepdims=True)))[..., 0]
 
 
 def features_and_logits(
@@ -52,6 +48,6 @@ def shaping_scores(
     scale = np.exp(features.sum(axis=1) / np.maximum(kept.sum(axis=1), 1e-6))[:, None]
     plain = features @ weight.T
     return {
-        f"scale{percentile:g}": -_logsumexp(plain * scale + bias),
-        f"ash-s{percentile:g}": -_logsumexp((kept * scale) @ weight.T + bias),
+        f"scale{percentile:g}": -logsumexp(plain * scale + bias),
+        f"ash-s{percentile:g}": -logsumexp((kept * scale) @ weight.T + bias),
     }

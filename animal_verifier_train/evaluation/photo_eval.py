@@ -8,6 +8,7 @@ The same numbers calibrate the thresholds (:mod:`animal_verifier.vision.calibrat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
@@ -29,6 +30,11 @@ class PhotoResult:
     false_probabilities: dict[str, float] = field(default_factory=dict)  # false label -> P
 
 
+def unrelated_labels(truth: str, labels: list[tuple[str, str]], lexicon: Lexicon) -> list[tuple[str, str]]:
+    """The (label, synset) pairs that are false for a photo of ``truth``: neither an ancestor nor a descendant."""
+    return [(label, s) for label, s in labels if not (lexicon.is_a(s, truth) or lexicon.is_a(truth, s))]
+
+
 def score_photos(classifier: ImageClassifier, photos: list[Photo], lexicon: Lexicon | None = None) -> list[PhotoResult]:
     """``lexicon`` (default: the packaged one) tells which false labels are related to the true one."""
     lexicon = lexicon or load_lexicon()
@@ -39,9 +45,7 @@ def score_photos(classifier: ImageClassifier, photos: list[Photo], lexicon: Lexi
         probs, truth = prediction.probs, photo.wordnet_id
         false = {}
         if photo.has_animal:
-            for label, synset in sorted(labels):
-                if lexicon.is_a(synset, truth) or lexicon.is_a(truth, synset):
-                    continue
+            for label, synset in unrelated_labels(truth, sorted(labels), lexicon):
                 p = classifier.concept_probability(probs, synset)
                 if p is not None:
                     false[label] = p
@@ -73,13 +77,32 @@ def calibrate(
 ) -> tuple[Thresholds, dict]:
     """Thresholds from the photos: ``present`` lets at most ``max_error`` of false labels through,
     ``absent`` misses at most ``max_miss_absent`` of true labels, ``animal`` separates the two kinds of image."""
-    true = [r.true_probability for r in results if r.true_probability is not None]
-    false = [p for r in results for p in r.false_probabilities.values()]
-    animal = [r.animal_probability for r in results if r.has_animal]
-    no_animal = [r.animal_probability for r in results if not r.has_animal]
+    return thresholds_from_scores(
+        true=[r.true_probability for r in results if r.true_probability is not None],
+        false=[p for r in results for p in r.false_probabilities.values()],
+        animal=[r.animal_probability for r in results if r.has_animal],
+        no_animal=[r.animal_probability for r in results if not r.has_animal],
+        max_error=max_error,
+        max_miss_absent=max_miss_absent,
+        max_no_animal=max_error,
+    )
+
+
+def thresholds_from_scores(
+    true: Sequence[float],
+    false: Sequence[float],
+    animal: Sequence[float],
+    no_animal: Sequence[float],
+    max_error: float = 0.01,
+    max_miss_absent: float = MAX_MISS_ABSENT,
+    max_no_animal: float = 0.01,
+) -> tuple[Thresholds, dict]:
+    """The one threshold rule on claim and image scores: ``present`` lets at most ``max_error`` of the false
+    claims through, ``absent`` (capped at ``present``) misses at most ``max_miss_absent`` of the true ones, and
+    ``animal`` lets at most ``max_no_animal`` of the images with no animal through."""
     present = upper_threshold(true, false, max_error)
     absent = lower_threshold(false, true, max_miss_absent)
-    gate = upper_threshold(animal, no_animal, max_error)
+    gate = upper_threshold(animal, no_animal, max_no_animal)
     thresholds = Thresholds(present.threshold, min(absent.threshold, present.threshold), gate.threshold)
     return thresholds, {"present": asdict(present), "absent": asdict(absent), "animal": asdict(gate)}
 
