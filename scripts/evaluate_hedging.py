@@ -61,6 +61,12 @@ def main(
             + " "
             + " ".join(f"{p[k]:8.3f}" for k in ("more_specific", "wrong", "no_animal"))
         )
+    h = result["held_out"]
+    typer.echo(
+        f"\nheld out (c chosen on the other photos, leave one out; chosen {h['confidence_chosen']}): the name a "
+        f"person gave {h['exact_count']}/{h['photos']} = {h['exact']:.3f}, correct {h['accuracy']:.3f}, "
+        f"entry level {h['specificity']:.3f}"
+    )
     typer.echo(f"\nat c = {detail_at}:")
     for a in result["detail"]:
         typer.echo(f"  {a['file']:28} {a['label']:14} -> {a['predicted'] or 'no animal':18} {a['level'] or '':8} "

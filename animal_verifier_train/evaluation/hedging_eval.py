@@ -10,6 +10,9 @@ model class at or below it) with :func:`~animal_verifier.ontology.hedging.hedge`
 * **wrong**: any other synset, or "no animal".
 
 Accuracy counts the first three; specificity is the share answered at the entry level.
+
+The confidence itself is chosen on these photos, so the figure to quote is :func:`leave_one_out`'s: each
+photo answered at the confidence picked on the others.
 """
 
 from __future__ import annotations
@@ -124,6 +127,38 @@ def curve_point(confidence: float, answers: Sequence[HedgedAnswer]) -> CurvePoin
     return CurvePoint(confidence, n, round(accuracy, 4), specificity, **share)
 
 
+def pick_confidence(answers_by_c: dict[float, Sequence[HedgedAnswer]], keep: Sequence[int]) -> float:
+    """The confidence with the most names a person gave among photos ``keep``, then the most correct answers,
+    then the lowest (the most specific answers)."""
+
+    def merit(c: float) -> tuple[int, int, float]:
+        answers = [answers_by_c[c][i] for i in keep]
+        exact = sum(a.outcome == "exact" for a in answers)
+        correct = sum(a.outcome in ("exact", "less_specific", "more_specific") for a in answers)
+        return exact, correct, -c
+
+    return max(answers_by_c, key=merit)
+
+
+def leave_one_out(answers_by_c: dict[float, Sequence[HedgedAnswer]]) -> dict:
+    """Every photo answered at the confidence :func:`pick_confidence` chooses on the other photos."""
+    n = len(next(iter(answers_by_c.values())))
+    held_out, chosen = [], []
+    for i in range(n):
+        c = pick_confidence(answers_by_c, [j for j in range(n) if j != i])
+        chosen.append(c)
+        held_out.append(answers_by_c[c][i])
+    point = curve_point(float("nan"), held_out)
+    return {
+        "confidence_chosen": {str(c): chosen.count(c) for c in sorted(set(chosen))},
+        "exact": point.exact,
+        "accuracy": point.accuracy,
+        "specificity": point.specificity,
+        "exact_count": sum(a.outcome == "exact" for a in held_out),
+        "photos": n,
+    }
+
+
 def hedging_curve(
     classifier: ImageClassifier,
     photos: Sequence[Photo],
@@ -139,12 +174,13 @@ def hedging_curve(
     probs = classifier.probabilities([p.path for p in chosen])
     threshold, ladder = classifier.thresholds.animal, classifier.ladder
     ancestors = ancestors_with_corrections(classifier.concepts, lexicon)
-    curve = [curve_point(c, hedged_answers(chosen, probs, ladder, ancestors, c, threshold)) for c in confidences]
+    by_c = {c: hedged_answers(chosen, probs, ladder, ancestors, c, threshold) for c in confidences}
     detail = hedged_answers(chosen, probs, ladder, ancestors, detail_at, threshold)
     return {
         "photos": len(chosen),
         "animal_threshold": threshold,
-        "curve": [asdict(p) for p in curve],
+        "curve": [asdict(curve_point(c, answers)) for c, answers in by_c.items()],
+        "held_out": leave_one_out(by_c),
         "detail_confidence": detail_at,
         "detail": [asdict(a) for a in detail],
     }
