@@ -27,7 +27,14 @@ from animal_verifier.vision.calibration import Thresholds
 from animal_verifier_train.evaluation import pipeline_eval
 from animal_verifier_train.evaluation.classifier_metrics import classification_report, plot_confusion_matrix
 from animal_verifier_train.evaluation.ner_eval import SLICES, Counts, evaluate, plot_reports, slices_of
-from animal_verifier_train.evaluation.photo_eval import PhotoResult, calibrate, figures, score_photos
+from animal_verifier_train.evaluation.photo_eval import (
+    MIN_SUPPORTED_PROBABILITY,
+    PhotoResult,
+    calibrate,
+    figures,
+    score_photos,
+    thresholds_from_scores,
+)
 from animal_verifier_train.evaluation.photos import NON_ANIMAL, Photo
 from animal_verifier_train.evaluation.pipeline_eval import (
     NO_ANIMAL_TEXTS,
@@ -458,6 +465,19 @@ def test_calibrate_on_a_handful_of_scores():
     assert choices["present"]["caught"] == pytest.approx(2 / 3) and choices["present"]["errors"] == 0.0
     assert choices["absent"]["caught"] == pytest.approx(2 / 3) and choices["absent"]["errors"] == 0.0
     assert choices["animal"]["caught"] == 1.0 and choices["animal"]["n_negatives"] == 1
+
+
+def test_present_is_never_under_more_likely_than_not():
+    # 200 easy false claims at 0.001 and one plausible confusion at 0.24 (a dog on the cow photo): 1% of the
+    # false claims may pass, so the 1% rule alone would accept 0.24; the floor makes it "not sure" instead
+    false = [0.001] * 200 + [0.24]
+    true = [0.95, 0.9, 0.2]  # reaching 0.2 lets the 0.24 confusion through too
+    thresholds, choices = thresholds_from_scores(true, false, [0.9], [0.1])
+    assert choices["present"]["threshold"] < 0.2  # what the 1% rule alone gives
+    assert thresholds.present == MIN_SUPPORTED_PROBABILITY == choices["present_floor"]
+    assert thresholds.absent < 0.24 < thresholds.present  # the uncertain band holds the confusion
+    unfloored, _ = thresholds_from_scores(true, false, [0.9], [0.1], min_present=0.0)
+    assert unfloored.present == choices["present"]["threshold"] and unfloored.absent <= unfloored.present
 
 
 # ---- the figures are drawn ---------------------------------------------------------------------------

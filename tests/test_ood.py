@@ -168,6 +168,7 @@ def test_shipped_calibration_is_the_fit_on_the_dev_photos(photo_set):
     calibration, losses = fit(photo_set, np.ones(len(photo_set), dtype=bool), tables)
     assert calibration.temperature == IMAGENET_TEMPERATURE
     assert calibration.thresholds.present == pytest.approx(IMAGENET_THRESHOLDS.present, abs=2e-3)
+    assert calibration.thresholds.absent == pytest.approx(IMAGENET_THRESHOLDS.absent, abs=2e-3)
     assert calibration.thresholds.animal == pytest.approx(IMAGENET_THRESHOLDS.animal, abs=2e-2)
     assert calibration.ood.score == IMAGENET_OOD.score
     assert calibration.ood.threshold == pytest.approx(IMAGENET_OOD.threshold, abs=0.05)
@@ -178,8 +179,9 @@ def test_held_out_figures_reach_their_floors(photo_set):
     """Leave one photo out, as docs/vision.md quotes; floors a little under the recorded figures."""
     summary = summarise(photo_set, cross_validate(photo_set))
     assert summary["photos"]["known"] >= 35 and summary["photos"]["far"] >= 90
-    assert summary["true_claims_supported"]["rate"] >= 0.85
+    assert summary["true_claims_supported"]["rate"] >= 0.78
     assert summary["false_claims_accepted"]["rate"] <= 0.01
+    assert summary["false_claims_accepted_on_animal_photos"]["rate"] <= 0.01  # the confusions people make
     assert summary["no_animal_answered_no_animal_or_ood"]["rate"] >= 0.95
     assert summary["auroc"]["animal-energy"]["far"] >= 0.95
     assert summary["calibration_error"]["ece"] <= 0.05

@@ -22,7 +22,7 @@ CLASSES_FILE = "imagenet_classes.tsv"
 #: figures and command in docs/vision.md); written into labels.json on export. tests/test_vision.py refits
 #: them and fails if these go stale.
 IMAGENET_TEMPERATURE = 0.8123
-IMAGENET_THRESHOLDS = Thresholds(present=0.0183, absent=0.0183, animal=0.709)
+IMAGENET_THRESHOLDS = Thresholds(present=0.5, absent=0.0183, animal=0.709)
 IMAGENET_OOD = OodRule(score="animal-energy", threshold=-8.1135)
 HEADER = """\
 # ImageNet-1k (ILSVRC-2012) classes in the standard output order of ImageNet-1k models.

@@ -22,7 +22,7 @@ import numpy as np
 from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.hedging import BROADER_ONLY, LEVELS, Ladder, hedge
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
-from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, Mention, judge
+from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Mention, judge
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.classifier import ImageClassifier, softmax
 from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD, SCORES, OodRule
@@ -273,11 +273,21 @@ def summarise(data: PhotoSet, cv: CrossValidation, bins: int = 10) -> dict:
         "folds": cv.folds,
         "true_claims_supported": _rate(sum(j.verdict == SUPPORTED for j in known_true), len(known_true)),
         "true_claims_contradicted": _rate(sum(j.verdict == CONTRADICTED for j in known_true), len(known_true)),
+        "true_claims_not_sure": [
+            (data.photos[j.photo].path.name, j.label, round(j.probability, 3))
+            for j in known_true
+            if j.verdict == UNVERIFIABLE
+        ],
         "false_claims_accepted": _rate(sum(j.verdict == SUPPORTED for j in false), len(false)),
         "false_claims_accepted_on_animal_photos": _rate(
             sum(j.verdict == SUPPORTED for j in false_on_animals), len(false_on_animals)
         ),
         "false_claims_contradicted": _rate(sum(j.verdict == CONTRADICTED for j in false), len(false)),
+        "false_claims_not_sure": [
+            (data.photos[j.photo].path.name, j.label, round(j.probability, 3))
+            for j in false_on_animals
+            if j.verdict == UNVERIFIABLE and j.outcome == KNOWN
+        ],
         "no_animal_answered_no_animal_or_ood": _rate(
             sum(cv.outcomes[i] in (FAR_OOD, NEAR_OOD) for i in far_photos), len(far_photos)
         ),
