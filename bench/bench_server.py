@@ -9,8 +9,10 @@ Starts the server as a subprocess on a free 127.0.0.1 port (never anything else)
 a real photo with a sentence, first from one client in sequence (latency without queueing), then from
 ``--clients`` concurrent clients for ``--duration`` seconds. Reports requests per second, p50/p95/p99
 latency, errors (5xx counted apart), answers that differ from the first one, and the server's resident
-memory (RSS) after warm-up, sampled during the load, at the end, and its trend in MiB per minute (flat
-memory: about 0). Writes everything as JSON.
+memory (RSS) after warm-up, sampled during the load, at the end, its trend in MiB per minute over the
+second half of the load and its change over the last minute (flat memory: about 0 for both). Writes
+everything as JSON, with the raw RSS samples and the ANIMAL_VERIFIER_* / MALLOC_* variables the server ran
+under.
 """
 
 from __future__ import annotations
@@ -91,6 +93,18 @@ def rss_growth(samples: list[tuple[float, float]]) -> float | None:
         return None
     t, rss = np.array(tail, dtype=float).T
     return round(float(np.polyfit(t / 60.0, rss, 1)[0]), 2)
+
+
+def rss_last_minute(samples: list[tuple[float, float]]) -> dict | None:
+    """RSS over the last 60 s of the load: first and last sample and the change. Unlike the fit, a step-wise
+    warm-up early in the run does not weigh on it; a leak still shows as a change. None for a load under 2 min,
+    whose last minute would still hold the warm-up."""
+    if not samples or samples[-1][0] < 120:
+        return None
+    end = samples[-1][0]
+    window = [rss for t, rss in samples if t >= end - 60]
+    return {"from": window[0], "to": window[-1], "min": min(window), "max": max(window),
+            "change": round(window[-1] - window[0], 1)}  # fmt: skip
 
 
 def jpeg_640(path: Path) -> bytes:
@@ -229,6 +243,7 @@ def main(
         rss["end"] = rss_mib(server.pid)
         rss["max_during_load"] = max(r for _, r in samples + [(0, rss["end"])])
         rss["growth_mib_per_min"] = rss_growth(samples)
+        rss["last_minute"] = rss_last_minute(samples)
         phases.append(load)
         typer.echo(f"{clients} clients: {json.dumps(load.summary())}")
     finally:
@@ -251,6 +266,7 @@ def main(
             "size": list(Image.open(io.BytesIO(image)).size),
             "bytes": len(image),
         },  # fmt: skip
+        "server_env": {k: v for k, v in os.environ.items() if k.startswith(("ANIMAL_VERIFIER_", "MALLOC_"))},
         "server_ready_s": round(ready_s, 1),
         "phases": {p.name: p.summary() for p in phases},
         "rss_mib": rss,

@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from animal_verifier.pipeline import ModelNotFound
 from animal_verifier.serve.app import create_app
 from animal_verifier.serve.engine import InferenceEngine, verify_pairs
 from animal_verifier.serve.errors import ApiError
+from animal_verifier.serve.memory import limit_malloc_arenas
 from animal_verifier.serve.schemas import ClaimResult, Verdict
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.serve.uploads import decode_upload, sniff_image_type
@@ -484,6 +486,16 @@ def test_settings_from_the_environment():
         ServerSettings.from_env({"ANIMAL_VERIFIER_MAX_PIXELS": "lots"})
     with pytest.raises(ValueError, match="positive"):
         ServerSettings(max_queue=0)
+
+
+def test_malloc_arenas_capped_on_glibc_unless_the_environment_says(monkeypatch):
+    """The cap that keeps memory flat under load is set on glibc, and an operator's MALLOC_ARENA_MAX wins."""
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+    assert limit_malloc_arenas(SETTINGS.malloc_arenas) is glibc
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas(SETTINGS.malloc_arenas) is False
+    assert ServerSettings.from_env({"ANIMAL_VERIFIER_MALLOC_ARENAS": "8"}).malloc_arenas == 8
 
 
 # ---- the command -----------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from animal_verifier import __version__
 from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER
 from animal_verifier.serve.engine import InferenceEngine
 from animal_verifier.serve.errors import ERROR_RESPONSES, ApiError, ErrorBody, install_error_handlers
+from animal_verifier.serve.memory import limit_malloc_arenas
 from animal_verifier.serve.schemas import (
     BatchForm,
     BatchItem,
@@ -86,6 +87,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limit_malloc_arenas(settings.malloc_arenas)  # before the inference and worker threads start
         engine.start()
         yield
         await asyncio.to_thread(engine.stop)

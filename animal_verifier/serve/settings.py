@@ -35,6 +35,7 @@ class ServerSettings:
     max_batch_bytes: int = 32 * 1024 * 1024  # whole body of a batch request
     max_queue: int = 64  # pairs waiting for the inference thread; more is refused with 503
     max_batch_size: int = 16  # pairs the inference thread runs in one nlp.pipe call
+    malloc_arenas: int = 2  # glibc malloc arenas: fewer keeps memory flat under concurrent load (see .memory)
 
     def __post_init__(self) -> None:
         for f in fields(self):
