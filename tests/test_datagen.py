@@ -7,6 +7,7 @@ import copy
 import importlib.util
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -356,6 +357,101 @@ def test_capitalised_scientific_names_are_mostly_lower_case(lexicon):
         forms += [r.text[s:e] for s, e in r.entities()]
     lower = sum(f == f.lower() for f in forms) / len(forms)
     assert 0.6 <= lower <= 0.9, (name.singular, lower)
+
+
+# ---- captions -----------------------------------------------------------------------------------
+def _caption_renders(gen, template_id, rng, *, name_key=None, n=60):
+    """``n`` renderings of one template the way the generator makes them, each checked like a
+    generated sentence; (text, entity spans) pairs, leaving out the ones with a typo in a name."""
+    template = next(t for t in gen.templates if t.id == template_id)
+    pick = (lambda plural, exclude: gen.pool.by_key[name_key]) if name_key else None
+    lookalike = template.kind in ("mixed", "lookalike", "idiom", "proper")
+    out = []
+    for _ in range(n):
+        r = render_template(
+            template.pattern, Filler(gen.lexicon, rng), pick_name=pick, lookalike_text=lookalike, proper=gen.seen_proper
+        )
+        gen._finish(r, template, rng, gen.seen_proper)
+        gen._check_generated(r, template)
+        if not r.typo_in_entity:
+            out.append((r.text, r.entities()))
+    return out
+
+
+def test_captions_come_as_people_type_them_with_the_animal_word_as_the_span(lexicon):
+    """One word, Title Case, ALL CAPS, an emoji beside the word, a possessive, a hyphen: the span
+    is the animal word itself (no emoji, no "'s"), found where spaCy's tokens fall."""
+    gen = Generator(SMALL, lexicon)
+    nlp = gen.nlp
+    rng = random.Random(11)
+
+    def spans(renders):
+        for text, ents in renders:
+            for s, e in ents:
+                assert nlp.make_doc(text).char_span(s, e) is not None, text
+        return [(text, [text[s:e] for s, e in ents]) for text, ents in renders]
+
+    # one word: "Narwhal", "NARWHAL.", "narwhal" (now and then an adjective first: "Pale narwhal")
+    one_word = _caption_renders(gen, "claim.48", rng, name_key="narwhal", n=80)
+    spans(one_word)
+    for text, ents in one_word:
+        ((s, e),) = ents
+        assert text[s:e].lower() == "narwhal" and len(text[:s].split()) <= 1, text
+        assert not re.search(r"[A-Za-z]", text[e:]), text
+    assert {"Narwhal", "NARWHAL"} <= {text[s:e] for text, ents in one_word for s, e in ents if s == 0}
+    # Title Case and ALL CAPS: "The Cat Goes Meow", "THE CAT GOES MEOW"
+    titles = spans(_caption_renders(gen, "claim.53", rng, name_key="cat", n=80))
+    assert all([e.lower() for e in ents] == ["cat"] for _, ents in titles)
+    assert any(text.startswith("The Cat Goes ") and ents == ["Cat"] for text, ents in titles), titles
+    assert any(text.startswith("THE CAT GOES ") and ents == ["CAT"] for text, ents in titles), titles
+    # the animal's own emoji before or after the word, never inside the span
+    for template_id, where in (("claim.54", "before"), ("claim.55", "after")):
+        for text, ents in spans(_caption_renders(gen, template_id, rng, name_key="cow")):
+            assert [e.lower() for e in ents] == ["cow"], (text, ents)
+            assert text.startswith("🐄 ") if where == "before" else "cow 🐄" in text.lower(), text
+    puppies = spans(_caption_renders(gen, "claim.55", rng, name_key="puppy", n=10))
+    assert all("🐕" in text for text, _ in puppies)  # a puppy is a dog: the most specific emoji that fits
+    # possessives: "the dog's bowl" is about a dog, and the span stops before "'s"
+    for template_id in ("claim.58", "claim.59"):
+        for text, ents in _caption_renders(gen, template_id, rng, name_key="dog"):
+            assert len(ents) == 1 and text[ents[0][0] : ents[0][1]].lower() == "dog", text
+            assert text[ents[0][1] : ents[0][1] + 2].lower() == "'s", text
+    # hyphenated forms: "sheep-dog" is the name "sheep dog", spanned whole
+    hyphenated = [
+        (text, ents) for text, ents in spans(_caption_renders(gen, "claim.48", rng, name_key="sheep dog", n=150))
+    ]
+    assert any(ents[0].lower() == "sheep-dog" for _, ents in hyphenated), hyphenated
+    assert all(ents[0].lower() in ("sheep dog", "sheep-dog") for _, ents in hyphenated)
+
+
+def test_cat_like_and_lookalike_captions_carry_no_animal_span(lexicon):
+    """A "cat-like" grace is no cat and Jaguar F-Type no jaguar, in every case style; next to a real
+    animal, only the animal is a span."""
+    gen = Generator(SMALL, lexicon)
+    rng = random.Random(12)
+    for template_id in ("idiom.124", "idiom.125", "idiom.129", "idiom.131", "lookalike.100", "lookalike.103"):
+        for text, ents in _caption_renders(gen, template_id, rng, n=30):
+            assert ents == [], (template_id, text)
+    caption_texts = {
+        text.lower().rstrip(".! ")
+        for tid in ("lookalike.100", "lookalike.103", "lookalike.106", "idiom.131")
+        for text, _ in _caption_renders(gen, tid, rng, n=30)
+    }
+    assert {"jaguar f-type", "chicago bears win", "apple event", "cat-like grace"} <= caption_texts
+    with_dog = _caption_renders(gen, "mixed.48", rng, name_key="dog")
+    for text, ents in with_dog:
+        assert [text[s:e].lower() for s, e in ents] == ["dog"], text
+    glued = re.compile(r"\w-?(like|shaped|eared|eyed|headed|hearted|grey) ", re.I)
+    assert sum(bool(glued.search(text)) for text, _ in with_dog) > len(with_dog) // 2, with_dog
+
+
+def test_caption_templates_are_in_the_training_data(corpus):
+    """The caption templates reach train (none is held out: the test split keeps its templates)."""
+    caption_ids = {t.id for t in T.load_templates() if t.caption}
+    assert caption_ids and not any(t.heldout for t in T.load_templates() if t.caption)
+    captions = [r for r in corpus.splits["train"] if r["template"] in caption_ids]
+    assert len(captions) >= 0.02 * len(corpus.splits["train"]), len(captions)
+    assert any(r["entities"] for r in captions) and any(not r["entities"] for r in captions)
 
 
 # ---- determinism --------------------------------------------------------------------------------

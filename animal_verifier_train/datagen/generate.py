@@ -209,12 +209,17 @@ class Generator:
 
     def _finish(self, rendered: Rendered, template: Template, rng: random.Random, proper: ProperNames) -> list[str]:
         """Case, punctuation, typos; now and then an attribution after a statement."""
-        if rendered.byline is None and not (template.question or template.as_written):
+        if rendered.byline is None and not (template.question or template.as_written or template.caption):
             if rng.random() < BYLINE_SHARE:
                 rendered.byline = byline(rng, proper)
                 rendered.proper = True
         return finish(
-            rendered, rng, question=template.question, lexicon_terms=self.terms, as_written=template.as_written
+            rendered,
+            rng,
+            question=template.question,
+            lexicon_terms=self.terms,
+            as_written=template.as_written,
+            caption=template.caption,
         )
 
     def hard_record(self, split: str, rng: random.Random) -> dict:
