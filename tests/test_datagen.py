@@ -94,9 +94,10 @@ def test_template_ids_are_unique_and_name_their_kind():
     ids = [t.id for t in templates]
     assert len(ids) == len(set(ids)) > 500
     assert all(t.id.startswith(f"{t.kind}.") for t in templates)
-    # the generator mixes exactly the kinds in the files ("thing" refills the animal frames)
+    # the generator mixes exactly the kinds in the files ("thing" refills the animal frames,
+    # "caption" the animal captions)
     assert list(ANIMAL_KINDS) == list(T.ANIMAL_TEMPLATE_KINDS)
-    assert set(HARD_KINDS) - {"thing"} == set(T.HARD_TEMPLATE_KINDS)
+    assert set(HARD_KINDS) - {"thing", "caption"} == set(T.HARD_TEMPLATE_KINDS)
     assert {t.kind for t in templates} == set(T.ANIMAL_TEMPLATE_KINDS) | set(T.HARD_TEMPLATE_KINDS)
 
 
@@ -452,6 +453,44 @@ def test_caption_templates_are_in_the_training_data(corpus):
     captions = [r for r in corpus.splits["train"] if r["template"] in caption_ids]
     assert len(captions) >= 0.02 * len(corpus.splits["train"]), len(captions)
     assert any(r["entities"] for r in captions) and any(not r["entities"] for r in captions)
+
+
+def test_captions_without_animals_come_about_as_often_as_with(corpus):
+    """A lone noun must not mean "animal": the caption templates are also filled with things
+    ("Hiker", "MY STONE", "Trunks in the garden"), about as often as with animals."""
+    caption_ids = {t.id for t in T.load_templates() if t.caption and t.kind in ANIMAL_KINDS}
+    records = [r for split in ("train", "val") for r in corpus.splits[split] if r["template"] in caption_ids]
+    with_animal = sum(bool(r["entities"]) for r in records)
+    without = len(records) - with_animal
+    assert with_animal and 0.5 * with_animal <= without <= 2 * with_animal, (with_animal, without)
+    one_word = [r["text"] for r in records if not r["entities"] and len(r["text"].split()) == 1]
+    assert one_word and any(t[0].isupper() for t in one_word), one_word
+
+
+def test_common_nouns_never_name_an_animal(lexicon):
+    """The WordNet nouns that stand where an animal could: people, parts, plants, things, ideas; never a
+    word with an animal sense or a lexicon term, and with their plurals."""
+    nouns = dict(shared_resources(lexicon, str(WORDNET_DIR)).common_nouns)
+    assert len(nouns) > 3000
+    assert {"stone", "monk", "trunk", "wildlife", "tuft"} <= nouns.keys()
+    assert not {"female", "prey", "game", "bull", "cat", "bird", "paris"} & nouns.keys()
+    assert nouns["church"] == "churches" and nouns["child"] == "children"
+    assert all(lexicon.lookup(s) is None and lexicon.lookup(p) is None for s, p in nouns.items())
+
+
+def test_thing_frames_draw_common_nouns_as_well_as_objects(lexicon):
+    gen = Generator(SMALL, lexicon)
+    rng = random.Random(5)
+    objects = {w for pair in gen_words_things() for w in pair}
+    nouns = {w for pair in gen.resources.common_nouns for w in pair}
+    records = [gen.hard_record("train", rng) for _ in range(300)]
+    assert all(not r["entities"] for r in records)
+    words = {w.strip(".,!?").lower() for r in records for w in r["text"].split()}
+    assert words & (nouns - objects) and words & objects
+
+
+def gen_words_things() -> tuple[tuple[str, str], ...]:
+    return T.default_words().things
 
 
 # ---- determinism --------------------------------------------------------------------------------

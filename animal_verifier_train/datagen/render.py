@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from animal_verifier.ontology.lexicon import Lexicon, normalize
@@ -43,6 +43,9 @@ BYLINES = {
 LOWER_SCIENTIFIC, LOWER_OTHER = 0.75, 0.4
 #: Chance that a two-word name is written with a hyphen ("sheep-dog", "polar-bear"), as people do.
 HYPHENATE = 0.12
+#: Chance that a plain (not look-alike) thing is a common WordNet noun rather than one of
+#: words.yaml's objects: "hiker", "moss", "trunk" where an animal could stand.
+COMMON_NOUN_SHARE = 0.5
 #: Case styles (see :func:`finish`) with weights, for sentences and for captions ("DUCK ON A POND").
 CASE_STYLES = {"as is": 77, "lower": 13, "upper": 3, "title": 3, "cap name": 1}
 CAPTION_CASE_STYLES = {"as is": 35, "lower": 15, "upper": 20, "title": 30, "cap name": 0}
@@ -97,9 +100,12 @@ class Rendered:
 class Filler:
     """The words around a slot's noun: article or count, adjectives, collectives."""
 
-    def __init__(self, lexicon: Lexicon, rng: random.Random):
+    def __init__(self, lexicon: Lexicon, rng: random.Random, nouns: Sequence[tuple[str, str]] = ()):
+        """``nouns``: (singular, plural) of common nouns without an animal sense, drawn as things
+        as often as the hand list (see :mod:`.common_nouns`)."""
         self.lexicon = lexicon
         self.rng = rng
+        self.nouns = nouns
         self.words = words = default_words()
         self.collective_ids = [
             (self.lexicon.terms[word].id, coll) for word, coll in words.collectives if word in self.lexicon.terms
@@ -239,6 +245,8 @@ def render_template(
             if thing:
                 look = rng.random() < 0.25
                 things = filler.words.lookalike_things if look else filler.words.things
+                if not look and filler.nouns and rng.random() < COMMON_NOUN_SHARE:
+                    things = filler.nouns
                 chosen[index] = (*rng.choice(things), look)
             else:
                 name = pick_name(plural, used)
