@@ -46,10 +46,11 @@ def resolve_model(model: str | Path | None = None) -> str:
     )
 
 
-def ensure_linker(nlp: Language) -> Language:
-    """An NER-only pipeline (training/ner/model-best) gets the linker so mentions have WordNet ids."""
+def ensure_linker(nlp: Language, *, drop_plain_words: bool = True) -> Language:
+    """An NER-only pipeline (training/ner/model-best) gets the linker so mentions have WordNet ids
+    (``drop_plain_words``: see :mod:`animal_verifier.components.animal_linker`)."""
     if LINKER not in nlp.pipe_names:
-        nlp.add_pipe(LINKER, after="ner")
+        nlp.add_pipe(LINKER, after="ner", config={"drop_plain_words": drop_plain_words})
     return nlp
 
 

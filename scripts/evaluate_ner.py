@@ -17,6 +17,9 @@ def main(
     test_path: Path = typer.Option(Path("corpus/test_ner_dataset.json"), help="Generated test split (JSON)"),
     real_path: Path = typer.Option(Path("assets/real_text/real_text_ner.json"), help="Real-text set (JSON)"),
     output: Path = typer.Option(Path("training/ner_metrics.json"), help="Metrics JSON; a PNG goes beside it"),
+    drop_plain_words: bool = typer.Option(
+        True, help="The linker drops unlinked mentions made of plain English words (the product's setting)"
+    ),
 ) -> None:
     if not model.is_dir():
         typer.secho(f"error: no trained model at {model}; run `spacy project run train-ner`", fg="red", err=True)
@@ -28,7 +31,7 @@ def main(
         raise typer.Exit(1) from None
     # The product's text half is NER + animal_linker (which fits span boundaries to the lexicon);
     # the NER model alone is scored too, so the two contributions stay visible.
-    nlp = ensure_linker(spacy.load(model))
+    nlp = ensure_linker(spacy.load(model), drop_plain_words=drop_plain_words)
     lexicon = load_lexicon()
     reports = [evaluate(nlp, records, lexicon, name) for name, records in sets.items()]
     with nlp.select_pipes(disable=["animal_linker"]):

@@ -7,6 +7,7 @@ import copy
 import importlib.util
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -93,9 +94,10 @@ def test_template_ids_are_unique_and_name_their_kind():
     ids = [t.id for t in templates]
     assert len(ids) == len(set(ids)) > 500
     assert all(t.id.startswith(f"{t.kind}.") for t in templates)
-    # the generator mixes exactly the kinds in the files ("thing" refills the animal frames)
+    # the generator mixes exactly the kinds in the files ("thing" refills the animal frames,
+    # "caption" the animal captions)
     assert list(ANIMAL_KINDS) == list(T.ANIMAL_TEMPLATE_KINDS)
-    assert set(HARD_KINDS) - {"thing"} == set(T.HARD_TEMPLATE_KINDS)
+    assert set(HARD_KINDS) - {"thing", "caption"} == set(T.HARD_TEMPLATE_KINDS)
     assert {t.kind for t in templates} == set(T.ANIMAL_TEMPLATE_KINDS) | set(T.HARD_TEMPLATE_KINDS)
 
 
@@ -356,6 +358,139 @@ def test_capitalised_scientific_names_are_mostly_lower_case(lexicon):
         forms += [r.text[s:e] for s, e in r.entities()]
     lower = sum(f == f.lower() for f in forms) / len(forms)
     assert 0.6 <= lower <= 0.9, (name.singular, lower)
+
+
+# ---- captions -----------------------------------------------------------------------------------
+def _caption_renders(gen, template_id, rng, *, name_key=None, n=60):
+    """``n`` renderings of one template the way the generator makes them, each checked like a
+    generated sentence; (text, entity spans) pairs, leaving out the ones with a typo in a name."""
+    template = next(t for t in gen.templates if t.id == template_id)
+    pick = (lambda plural, exclude: gen.pool.by_key[name_key]) if name_key else None
+    lookalike = template.kind in ("mixed", "lookalike", "idiom", "proper")
+    out = []
+    for _ in range(n):
+        r = render_template(
+            template.pattern, Filler(gen.lexicon, rng), pick_name=pick, lookalike_text=lookalike, proper=gen.seen_proper
+        )
+        gen._finish(r, template, rng, gen.seen_proper)
+        gen._check_generated(r, template)
+        if not r.typo_in_entity:
+            out.append((r.text, r.entities()))
+    return out
+
+
+def test_captions_come_as_people_type_them_with_the_animal_word_as_the_span(lexicon):
+    """One word, Title Case, ALL CAPS, an emoji beside the word, a possessive, a hyphen: the span
+    is the animal word itself (no emoji, no "'s"), found where spaCy's tokens fall."""
+    gen = Generator(SMALL, lexicon)
+    nlp = gen.nlp
+    rng = random.Random(11)
+
+    def spans(renders):
+        for text, ents in renders:
+            for s, e in ents:
+                assert nlp.make_doc(text).char_span(s, e) is not None, text
+        return [(text, [text[s:e] for s, e in ents]) for text, ents in renders]
+
+    # one word: "Narwhal", "NARWHAL.", "narwhal" (now and then an adjective first: "Pale narwhal")
+    one_word = _caption_renders(gen, "claim.48", rng, name_key="narwhal", n=80)
+    spans(one_word)
+    for text, ents in one_word:
+        ((s, e),) = ents
+        assert text[s:e].lower() == "narwhal" and len(text[:s].split()) <= 1, text
+        assert not re.search(r"[A-Za-z]", text[e:]), text
+    assert {"Narwhal", "NARWHAL"} <= {text[s:e] for text, ents in one_word for s, e in ents if s == 0}
+    # Title Case and ALL CAPS: "The Cat Goes Meow", "THE CAT GOES MEOW"
+    titles = spans(_caption_renders(gen, "claim.53", rng, name_key="cat", n=80))
+    assert all([e.lower() for e in ents] == ["cat"] for _, ents in titles)
+    assert any(text.startswith("The Cat Goes ") and ents == ["Cat"] for text, ents in titles), titles
+    assert any(text.startswith("THE CAT GOES ") and ents == ["CAT"] for text, ents in titles), titles
+    # the animal's own emoji before or after the word, never inside the span
+    for template_id, where in (("claim.54", "before"), ("claim.55", "after")):
+        for text, ents in spans(_caption_renders(gen, template_id, rng, name_key="cow")):
+            assert [e.lower() for e in ents] == ["cow"], (text, ents)
+            assert text.startswith("🐄 ") if where == "before" else "cow 🐄" in text.lower(), text
+    puppies = spans(_caption_renders(gen, "claim.55", rng, name_key="puppy", n=10))
+    assert all("🐕" in text for text, _ in puppies)  # a puppy is a dog: the most specific emoji that fits
+    # possessives: "the dog's bowl" is about a dog, and the span stops before "'s"
+    for template_id in ("claim.58", "claim.59"):
+        for text, ents in _caption_renders(gen, template_id, rng, name_key="dog"):
+            assert len(ents) == 1 and text[ents[0][0] : ents[0][1]].lower() == "dog", text
+            assert text[ents[0][1] : ents[0][1] + 2].lower() == "'s", text
+    # hyphenated forms: "sheep-dog" is the name "sheep dog", spanned whole
+    hyphenated = [
+        (text, ents) for text, ents in spans(_caption_renders(gen, "claim.48", rng, name_key="sheep dog", n=150))
+    ]
+    assert any(ents[0].lower() == "sheep-dog" for _, ents in hyphenated), hyphenated
+    assert all(ents[0].lower() in ("sheep dog", "sheep-dog") for _, ents in hyphenated)
+
+
+def test_cat_like_and_lookalike_captions_carry_no_animal_span(lexicon):
+    """A "cat-like" grace is no cat and Jaguar F-Type no jaguar, in every case style; next to a real
+    animal, only the animal is a span."""
+    gen = Generator(SMALL, lexicon)
+    rng = random.Random(12)
+    for template_id in ("idiom.124", "idiom.125", "idiom.129", "idiom.131", "lookalike.100", "lookalike.103"):
+        for text, ents in _caption_renders(gen, template_id, rng, n=30):
+            assert ents == [], (template_id, text)
+    caption_texts = {
+        text.lower().rstrip(".! ")
+        for tid in ("lookalike.100", "lookalike.103", "lookalike.106", "idiom.131")
+        for text, _ in _caption_renders(gen, tid, rng, n=30)
+    }
+    assert {"jaguar f-type", "chicago bears win", "apple event", "cat-like grace"} <= caption_texts
+    with_dog = _caption_renders(gen, "mixed.48", rng, name_key="dog")
+    for text, ents in with_dog:
+        assert [text[s:e].lower() for s, e in ents] == ["dog"], text
+    glued = re.compile(r"\w-?(like|shaped|eared|eyed|headed|hearted|grey) ", re.I)
+    assert sum(bool(glued.search(text)) for text, _ in with_dog) > len(with_dog) // 2, with_dog
+
+
+def test_caption_templates_are_in_the_training_data(corpus):
+    """The caption templates reach train (none is held out: the test split keeps its templates)."""
+    caption_ids = {t.id for t in T.load_templates() if t.caption}
+    assert caption_ids and not any(t.heldout for t in T.load_templates() if t.caption)
+    captions = [r for r in corpus.splits["train"] if r["template"] in caption_ids]
+    assert len(captions) >= 0.02 * len(corpus.splits["train"]), len(captions)
+    assert any(r["entities"] for r in captions) and any(not r["entities"] for r in captions)
+
+
+def test_captions_without_animals_come_about_as_often_as_with(corpus):
+    """A lone noun must not mean "animal": the caption templates are also filled with things
+    ("Hiker", "MY STONE", "Trunks in the garden"), about as often as with animals."""
+    caption_ids = {t.id for t in T.load_templates() if t.caption and t.kind in ANIMAL_KINDS}
+    records = [r for split in ("train", "val") for r in corpus.splits[split] if r["template"] in caption_ids]
+    with_animal = sum(bool(r["entities"]) for r in records)
+    without = len(records) - with_animal
+    assert with_animal and 0.5 * with_animal <= without <= 2 * with_animal, (with_animal, without)
+    one_word = [r["text"] for r in records if not r["entities"] and len(r["text"].split()) == 1]
+    assert one_word and any(t[0].isupper() for t in one_word), one_word
+
+
+def test_common_nouns_never_name_an_animal(lexicon):
+    """The WordNet nouns that stand where an animal could: people, parts, plants, things, ideas; never a
+    word with an animal sense or a lexicon term, and with their plurals."""
+    nouns = dict(shared_resources(lexicon, str(WORDNET_DIR)).common_nouns)
+    assert len(nouns) > 3000
+    assert {"stone", "monk", "trunk", "wildlife", "tuft"} <= nouns.keys()
+    assert not {"female", "prey", "game", "bull", "cat", "bird", "paris"} & nouns.keys()
+    assert nouns["church"] == "churches" and nouns["child"] == "children"
+    assert all(lexicon.lookup(s) is None and lexicon.lookup(p) is None for s, p in nouns.items())
+
+
+def test_thing_frames_draw_common_nouns_as_well_as_objects(lexicon):
+    gen = Generator(SMALL, lexicon)
+    rng = random.Random(5)
+    objects = {w for pair in gen_words_things() for w in pair}
+    nouns = {w for pair in gen.resources.common_nouns for w in pair}
+    records = [gen.hard_record("train", rng) for _ in range(300)]
+    assert all(not r["entities"] for r in records)
+    words = {w.strip(".,!?").lower() for r in records for w in r["text"].split()}
+    assert words & (nouns - objects) and words & objects
+
+
+def gen_words_things() -> tuple[tuple[str, str], ...]:
+    return T.default_words().things
 
 
 # ---- determinism --------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Mix per split (defaults): 60% sentences naming animals (claims, hedges, question
 contrasts, several animals, chatty ones, ones next to a look-alike, longer real-text shapes),
 28% hard negatives with no animal (look-alike senses, animal words as verbs, idioms and
 modifiers, mythical creatures, people's and places' names, bylines and titles, animal frames
-filled with things, plain photo captions), 12% real WordNet sentences (train and val only).
+filled with things, plain photo captions, and the animal captions ("Dog", "MY CAT") filled with
+things, about as many as the animal ones, so a lone noun does not mean "animal"), 12% real
+WordNet sentences (train and val only).
 A few sentences of any kind end in an attribution ("-- Mark Twain").
 
 The test split measures generalisation: whole templates and whole name families are held out of
@@ -30,6 +32,7 @@ import spacy
 from animal_verifier.constants import LABEL
 from animal_verifier.ontology.lexicon import Lexicon
 from animal_verifier.text.negation import is_negated
+from animal_verifier_train.datagen.common_nouns import common_nouns
 from animal_verifier_train.datagen.match import TermMatcher
 from animal_verifier_train.datagen.names import NamePool, NameSampler
 from animal_verifier_train.datagen.proper_names import ProperNames, read_instance_names
@@ -62,7 +65,7 @@ ANIMAL_KINDS = {
     "saying": 12,
 }
 #: Share of each kind among the hard negatives.
-HARD_KINDS = {"lookalike": 25, "thing": 20, "plain": 10, "idiom": 27, "proper": 18}
+HARD_KINDS = {"lookalike": 25, "thing": 20, "plain": 10, "idiom": 27, "proper": 18, "caption": 18}
 #: Hard-negative kinds whose template words use animal words in another sense.
 LOOKALIKE_KINDS = ("lookalike", "idiom", "proper")
 #: Chance that any other sentence gets an attribution after it.
@@ -126,6 +129,10 @@ class Resources:
         return read_instance_names(self.wordnet_dir)
 
     @cached_property
+    def common_nouns(self) -> tuple[tuple[str, str], ...]:
+        return common_nouns(self.lexicon, self.matcher, self.wordnet_dir)
+
+    @cached_property
     def tagger(self):
         return load_tagger()
 
@@ -172,13 +179,16 @@ class Generator:
     def is_heldout_term(self, term: str) -> bool:
         return bool(self.pool.term_tokens(term) & self.heldout_heads)
 
-    def _pick_template(self, rng: random.Random, kinds: list[str], held: bool, *, things: bool = False):
+    def _pick_template(
+        self, rng: random.Random, kinds: list[str], held: bool, *, things: bool = False, caption: bool = False
+    ):
         pool = [
             t
             for t in self.templates
             if t.kind in kinds
             and (t.id in self.heldout_template_ids) == held
             and not (things and (t.animal_only or t.kind == "mixed"))
+            and (t.caption or not caption)
         ]
         return rng.choice(pool) if pool else None
 
@@ -209,28 +219,33 @@ class Generator:
 
     def _finish(self, rendered: Rendered, template: Template, rng: random.Random, proper: ProperNames) -> list[str]:
         """Case, punctuation, typos; now and then an attribution after a statement."""
-        if rendered.byline is None and not (template.question or template.as_written):
+        if rendered.byline is None and not (template.question or template.as_written or template.caption):
             if rng.random() < BYLINE_SHARE:
                 rendered.byline = byline(rng, proper)
                 rendered.proper = True
         return finish(
-            rendered, rng, question=template.question, lexicon_terms=self.terms, as_written=template.as_written
+            rendered,
+            rng,
+            question=template.question,
+            lexicon_terms=self.terms,
+            as_written=template.as_written,
+            caption=template.caption,
         )
 
     def hard_record(self, split: str, rng: random.Random) -> dict:
         kind = rng.choices(list(HARD_KINDS), weights=list(HARD_KINDS.values()))[0]
         held = split == "test" and rng.random() < 0.6
-        kinds = list(ANIMAL_KINDS) if kind == "thing" else [kind]
-        template = self._pick_template(rng, kinds, held, things=kind == "thing") or self._pick_template(
-            rng, kinds, False, things=kind == "thing"
-        )
-        filler = Filler(self.lexicon, rng)
+        things = kind in ("thing", "caption")  # an animal frame, or an animal caption, with a thing
+        kinds = list(ANIMAL_KINDS) if things else [kind]
+        pick = dict(things=things, caption=kind == "caption")
+        template = self._pick_template(rng, kinds, held, **pick) or self._pick_template(rng, kinds, False, **pick)
+        filler = Filler(self.lexicon, rng, nouns=self.resources.common_nouns)
         proper = self.held_proper if split == "test" else self.seen_proper
         rendered = render_template(
             template.pattern,
             filler,
             pick_name=None,
-            thing=kind == "thing",
+            thing=things,
             lookalike_text=kind in LOOKALIKE_KINDS,
             proper=proper,
         )

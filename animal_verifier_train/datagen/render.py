@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from animal_verifier.ontology.lexicon import Lexicon, normalize
 from animal_verifier_train.datagen.names import Name
 from animal_verifier_train.datagen.proper_names import ProperNames
-from animal_verifier_train.datagen.templates import SLOT, default_words
+from animal_verifier_train.datagen.templates import ANIMAL_EMOJI_SLOT, SLOT, default_words
 
 SINGULAR_SLOTS = frozenset({"a", "the", "n"})
 #: Words a typo must not touch: they carry the negation the sentence is about.
 KEEP_WORDS = frozenset({"never", "neither", "without", "none", "nothing", "nope"})
 #: Fillers whose words may hold an animal word in another sense ("Charles Lamb", "dog show").
-LOOKALIKE_FILLERS = frozenset({"person_name", "place_name", "title", "org", "compound", "compound_food", "myth"})
+LOOKALIKE_FILLERS = frozenset(
+    {"person_name", "place_name", "title", "org", "compound", "compound_food", "myth", "animal_like"}
+)
 #: Fillers that are proper names (the "proper_name" slice).
 PROPER_FILLERS = frozenset({"person_name", "place_name", "title", "org", "byline"})
 #: How a quotation is attributed (fortune files, books, posts), with weights.
@@ -39,6 +41,14 @@ BYLINES = {
 #: Chance that a scientific or long capitalised name ("Anas crecca") is written in lower case,
 #: and that any other capitalised name ("Virginia deer") is: a capital must not mean "animal".
 LOWER_SCIENTIFIC, LOWER_OTHER = 0.75, 0.4
+#: Chance that a two-word name is written with a hyphen ("sheep-dog", "polar-bear"), as people do.
+HYPHENATE = 0.12
+#: Chance that a plain (not look-alike) thing is a common WordNet noun rather than one of
+#: words.yaml's objects: "hiker", "moss", "trunk" where an animal could stand.
+COMMON_NOUN_SHARE = 0.5
+#: Case styles (see :func:`finish`) with weights, for sentences and for captions ("DUCK ON A POND").
+CASE_STYLES = {"as is": 77, "lower": 13, "upper": 3, "title": 3, "cap name": 1}
+CAPTION_CASE_STYLES = {"as is": 35, "lower": 15, "upper": 20, "title": 30, "cap name": 0}
 
 
 def byline(rng: random.Random, proper: ProperNames) -> str:
@@ -90,13 +100,17 @@ class Rendered:
 class Filler:
     """The words around a slot's noun: article or count, adjectives, collectives."""
 
-    def __init__(self, lexicon: Lexicon, rng: random.Random):
+    def __init__(self, lexicon: Lexicon, rng: random.Random, nouns: Sequence[tuple[str, str]] = ()):
+        """``nouns``: (singular, plural) of common nouns without an animal sense, drawn as things
+        as often as the hand list (see :mod:`.common_nouns`)."""
         self.lexicon = lexicon
         self.rng = rng
+        self.nouns = nouns
         self.words = words = default_words()
         self.collective_ids = [
             (self.lexicon.terms[word].id, coll) for word, coll in words.collectives if word in self.lexicon.terms
         ]
+        self.emoji_ids = [(self.lexicon.terms[w].id, e) for w, e in words.animal_emoji if w in self.lexicon.terms]
 
     # ---- words around a name -------------------------------------------------------------
     def adjectives(self, p_one: float, p_two: float) -> list[str]:
@@ -116,6 +130,24 @@ class Filler:
                     return coll
         words, weights = zip(*self.words.quantity.items(), strict=True)
         return self.rng.choices(words, weights=weights)[0]
+
+    def emoji(self, synset: str | None) -> str:
+        """The emoji of the most specific class ``synset`` belongs to; a plain one without."""
+        if synset is not None:
+            for sid, emoji in self.emoji_ids:
+                if self.lexicon.is_a(synset, sid):
+                    return emoji
+        return self.rng.choice(self.words.emoji)
+
+    def written_form(self, form: str) -> str:
+        """Now and then a two-word name with a hyphen, when the lexicon knows it that way too
+        ("sheep-dog" is "sheep dog"); "German shepherd" and other capitalised names stay apart."""
+        words = form.split(" ")
+        if len(words) == 2 and form.islower() and self.rng.random() < HYPHENATE:
+            hyphenated = "-".join(words)
+            if self.lexicon.lookup(hyphenated) is not None:
+                return hyphenated
+        return form
 
     def makes_longer_name(self, adjs: list[str], noun: str) -> bool:
         """Do the adjectives hold an animal name ("large white", a pig) or make a longer one with
@@ -185,6 +217,7 @@ def render_template(
     out = Rendered(pieces)
     chosen: dict[str, tuple] = {}
     used: set[str] = set()
+    emoji_pieces: list[Piece] = []  # filled once the first animal is known
     pos = 0
     for m in SLOT.finditer(pattern):
         pieces.append(Piece(pattern[pos : m.start()], lookalike=lookalike_text))
@@ -192,7 +225,10 @@ def render_template(
         if m.group(3):  # a plain filler
             what = m.group(3)
             out.proper |= what in PROPER_FILLERS
-            if what == "byline":
+            if what == ANIMAL_EMOJI_SLOT:
+                emoji_pieces.append(Piece(""))
+                pieces.append(emoji_pieces[-1])
+            elif what == "byline":
                 if proper is None:
                     raise ValueError("a {byline} template needs proper names")
                 out.byline = byline(rng, proper)
@@ -209,6 +245,8 @@ def render_template(
             if thing:
                 look = rng.random() < 0.25
                 things = filler.words.lookalike_things if look else filler.words.things
+                if not look and filler.nouns and rng.random() < COMMON_NOUN_SHARE:
+                    things = filler.nouns
                 chosen[index] = (*rng.choice(things), look)
             else:
                 name = pick_name(plural, used)
@@ -226,20 +264,31 @@ def render_template(
                 form = value.plural or value.singular
             if form != form.lower() and rng.random() < (LOWER_SCIENTIFIC if value.tier == 2 else LOWER_OTHER):
                 form = form.lower()
+            form = filler.written_form(form)
             pieces += filler.noun_phrase(slot, form, entity=True, synset=value.synset)
             out.names.append(value)
             out.plural |= plural
     pieces.append(Piece(pattern[pos:], lookalike=lookalike_text))
+    first = chosen.get("1")
+    for piece in emoji_pieces:
+        piece.text = filler.emoji(first.synset if isinstance(first, Name) else None)
     fix_articles(pieces)
     return out
 
 
 # ---- the way people type ------------------------------------------------------------------------
 def finish(
-    r: Rendered, rng: random.Random, *, question: bool, lexicon_terms: frozenset[str], as_written: bool = False
+    r: Rendered,
+    rng: random.Random,
+    *,
+    question: bool,
+    lexicon_terms: frozenset[str],
+    as_written: bool = False,
+    caption: bool = False,
 ) -> list[str]:
     """Capital, final punctuation, byline, case style and maybe a typo, in place. Returns noise
-    tags. ``as_written``: a dictionary-style fragment, left lower case and unpunctuated."""
+    tags. ``as_written``: a dictionary-style fragment, left lower case and unpunctuated.
+    ``caption``: a photo caption, mostly unpunctuated and often in Title Case or ALL CAPS."""
     tags: list[str] = []
     r.pieces[:] = [p for p in r.pieces if p.text]
     pieces = r.pieces
@@ -253,6 +302,8 @@ def finish(
             ends, weights = ["?", "??", "", " ?"], [75, 5, 17, 3]
         elif r.byline:
             ends, weights = [".", "!", ""], [85, 10, 5]
+        elif caption:
+            ends, weights = ["", ".", "!", "EMOJI"], [60, 25, 8, 7]
         else:
             ends, weights = [".", "", "!", "...", "!!", "EMOJI"], [48, 26, 12, 6, 3, 5]
         end = rng.choices(ends, weights=weights)[0]
@@ -264,7 +315,8 @@ def finish(
         pieces.append(Piece(r.byline, lookalike=True))
         tags.append("byline")
     # case style ("cap name" is rare: a capital must not mean "animal")
-    style = rng.choices(["as is", "lower", "upper", "title", "cap name"], weights=[77, 13, 3, 3, 1])[0]
+    styles = CAPTION_CASE_STYLES if caption else CASE_STYLES
+    style = rng.choices(list(styles), weights=list(styles.values()))[0]
     if style != "as is":
         before = [len(p.text) for p in pieces]
         for p in pieces:

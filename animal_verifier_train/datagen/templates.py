@@ -13,18 +13,22 @@ A template is a sentence about a photo with slots. Animal slots become an entity
 A digit after the slot ({a2}, {npl3}) means a different animal from the unnumbered one. Other
 ``{fillers}`` are plain words from ``fillers.yaml``; ``{person_name}``, ``{place_name}`` and
 ``{byline}`` (an attribution, "-- Mark Twain", after the final punctuation) come from WordNet's
-instances (see :mod:`.proper_names`). Texts are written in sentence case without final
-punctuation (a final "?" marks a question); the renderer adds case, punctuation, emoji and typos.
+instances (see :mod:`.proper_names`); ``{animal_emoji}`` is the emoji of the template's first
+animal ("🐄" next to "cow"), or a plain one when that animal has none or a thing takes its place.
+Texts are written in sentence case without final punctuation (a final "?" marks a question); the
+renderer adds case, punctuation, emoji and typos.
 
 Files (the package ships them):
 
 * ``animal_templates.yaml``: the kinds that name animals, ``kind: [template, ...]``;
 * ``hard_templates.yaml``: the kinds without animals (hard negatives);
 * ``fillers.yaml``: ``name: [words]`` for the plain slots;
-* ``words.yaml``: adjectives, determiners, counts, collectives, and the things that take an
-  animal's place in a frame.
+* ``words.yaml``: adjectives, determiners, counts, collectives, the things that take an
+  animal's place in a frame, and emoji (plain ones, and animal ones by class).
 
-A template is ``{id: KIND.NN, text: "...", animal_only, as_written, heldout}`` (flags optional).
+A template is ``{id: KIND.NN, text: "...", animal_only, as_written, caption, heldout}`` (flags
+optional). ``caption``: a photo caption as people type them (a word, a title): mostly no final
+punctuation, often Title Case or ALL CAPS, never an attribution.
 The id is written in the data, never derived from the position in a list, because generated
 records and the held-out test split refer to it: adding, moving or deleting a template leaves
 every other id, and so every other template's hold-out, as it was.
@@ -60,7 +64,11 @@ WORDS_FILE = "words.yaml"
 SLOT = re.compile(r"\{(a|the|n|pl|npl)(\d?)\}|\{([a-z_]+)\}")
 #: Filler slots filled from WordNet's instances, not from fillers.yaml.
 PROPER_SLOTS = frozenset({"person_name", "place_name", "byline"})
-TEMPLATE_KEYS = frozenset({"id", "text", "animal_only", "as_written", "heldout"})
+#: The emoji of the template's first animal (words.yaml ``animal_emoji``), filled by the renderer.
+ANIMAL_EMOJI_SLOT = "animal_emoji"
+#: Filler slots not filled from fillers.yaml.
+SPECIAL_SLOTS = PROPER_SLOTS | {ANIMAL_EMOJI_SLOT}
+TEMPLATE_KEYS = frozenset({"id", "text", "animal_only", "as_written", "caption", "heldout"})
 #: Flags that only make sense on a template that names animals.
 ANIMAL_FLAGS = frozenset({"animal_only", "as_written"})
 
@@ -77,6 +85,7 @@ class Template:
     animal_only: bool  # never filled with a thing (always true without animals: nothing to replace)
     question: bool
     as_written: bool = False  # a dictionary-style fragment: lower case, no final punctuation
+    caption: bool = False  # a photo caption: Title Case and ALL CAPS often, rarely punctuated
     heldout: bool = False  # only the test split uses it
 
 
@@ -93,7 +102,8 @@ class Words:
     collectives: tuple[tuple[str, str], ...]  # (class name in the lexicon, "a herd of")
     things: tuple[tuple[str, str], ...]  # (singular, plural) for the animal frames
     lookalike_things: tuple[tuple[str, str], ...]  # things named with an animal word ("teddy bear")
-    emoji: tuple[str, ...]
+    emoji: tuple[str, ...]  # emoji that carry no animal
+    animal_emoji: tuple[tuple[str, str], ...]  # (class name in the lexicon, its emoji), most specific first
 
 
 # ---- checks -------------------------------------------------------------------------------------
@@ -129,12 +139,12 @@ def _pairs(value: Any, source: str | Path, where: str) -> tuple[tuple[str, str],
     return tuple(out)
 
 
-def _collectives(value: Any, source: str | Path, where: str) -> tuple[tuple[str, str], ...]:
+def _by_class(value: Any, source: str | Path, where: str, what: str) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict) or not value:
-        raise _fail(source, where, "expected a non-empty mapping of class: collective")
-    for key, coll in value.items():
-        if not (isinstance(key, str) and key and isinstance(coll, str) and coll):
-            raise _fail(source, where, f"{key!r}: {coll!r} is not class: collective")
+        raise _fail(source, where, f"expected a non-empty mapping of class: {what}")
+    for key, item in value.items():
+        if not (isinstance(key, str) and key and isinstance(item, str) and item):
+            raise _fail(source, where, f"{key!r}: {item!r} is not class: {what}")
     return tuple(value.items())
 
 
@@ -156,9 +166,9 @@ def parse_words(fillers: Any, words: Any, *, fillers_source: str | Path, words_s
     for name in fillers:
         if not isinstance(name, str) or not re.fullmatch(r"[a-z_]+", name):
             raise _fail(fillers_source, f"filler {name!r}", "a filler name is lower-case letters and '_'")
-        if SLOT.fullmatch(f"{{{name}}}").group(1) or name in PROPER_SLOTS:
+        if SLOT.fullmatch(f"{{{name}}}").group(1) or name in SPECIAL_SLOTS:
             raise _fail(fillers_source, f"filler {name!r}", "the name of a slot filled elsewhere (animal or WordNet)")
-    keys = ("adjectives", "definite", "quantity", "collectives", "things", "lookalike_things", "emoji")
+    keys = ("adjectives", "definite", "quantity", "collectives", "things", "lookalike_things", "emoji", "animal_emoji")
     words = _mapping(words, words_source, keys, "sections")
     adjectives = _mapping(words["adjectives"], words_source, ("size", "quality", "color"), "adjective groups")
     return Words(
@@ -168,10 +178,11 @@ def parse_words(fillers: Any, words: Any, *, fillers_source: str | Path, words_s
         adj_color=_strings(adjectives["color"], words_source, "adjectives.color"),
         definite=_weights(words["definite"], words_source, "definite"),
         quantity=_weights(words["quantity"], words_source, "quantity"),
-        collectives=_collectives(words["collectives"], words_source, "collectives"),
+        collectives=_by_class(words["collectives"], words_source, "collectives", "collective"),
         things=_pairs(words["things"], words_source, "things"),
         lookalike_things=_pairs(words["lookalike_things"], words_source, "lookalike_things"),
         emoji=_strings(words["emoji"], words_source, "emoji"),
+        animal_emoji=_by_class(words["animal_emoji"], words_source, "animal_emoji", "emoji"),
     )
 
 
@@ -196,14 +207,14 @@ def parse_template(entry: Any, kind: str, fillers: Collection[str], source: str 
     text = entry.get("text")
     if not isinstance(text, str) or not text.strip() or text != text.strip():
         raise _fail(source, where, f"text {text!r} is not a non-empty string without outer spaces")
-    flags = {key: _flag(entry, key, source, where) for key in ("animal_only", "as_written", "heldout")}
+    flags = {key: _flag(entry, key, source, where) for key in ("animal_only", "as_written", "caption", "heldout")}
     animals = kind in ANIMAL_TEMPLATE_KINDS
     if not animals and any(flags[k] for k in ANIMAL_FLAGS):
         raise _fail(source, where, f"{sorted(ANIMAL_FLAGS)} only apply to templates that name animals")
     n_animal_slots = 0
     for m in SLOT.finditer(text):
         if m.group(3):
-            if m.group(3) not in fillers and m.group(3) not in PROPER_SLOTS:
+            if m.group(3) not in fillers and m.group(3) not in SPECIAL_SLOTS:
                 raise _fail(source, where, f"unknown placeholder {m.group()} in {text!r}")
         else:
             n_animal_slots += 1
@@ -225,6 +236,7 @@ def parse_template(entry: Any, kind: str, fillers: Collection[str], source: str 
         animal_only=flags["animal_only"] or not animals,
         question=question,
         as_written=flags["as_written"],
+        caption=flags["caption"],
         heldout=flags["heldout"],
     )
 
