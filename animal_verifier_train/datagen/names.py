@@ -209,6 +209,8 @@ class NamePool:
             else:
                 tier, weight = 1, 1.0 / n_words
             tokens = frozenset(key.split()) | frozenset((plural or "").lower().replace("-", " ").split())
+            if plural:  # "dogies" reads back as the plural of "dogy": hold "dogie" out with it
+                tokens |= self.term_tokens(plural)
             names.append(Name(key, singular, plural, t.id, tokens, tier, weight))
         return names
 
