@@ -17,6 +17,7 @@ from pathlib import Path
 from animal_verifier.ontology.lexicon import Lexicon
 from animal_verifier_train.datagen.match import TermMatcher
 from animal_verifier_train.datagen.wordnet_text import read_sense_counts
+from animal_verifier_train.wordnet.data_files import synset_lines, synset_words
 from animal_verifier_train.wordnet.lexicon_builder import plural_forms, read_noun_exceptions
 
 #: Sense-tagged uses a noun needs to count as in use (SemCor counts in index.sense).
@@ -28,13 +29,8 @@ def lower_case_nouns(wordnet_dir: str | Path) -> frozenset[str]:
     """Noun lemmas WordNet writes in lower case somewhere: index.sense lower-cases every lemma,
     and "paris" or "pbs" are names, not things."""
     out = set()
-    with open(Path(wordnet_dir) / "data.noun", encoding="utf8", errors="replace") as f:
-        for line in f:
-            if line.startswith("  "):
-                continue
-            fields = line.partition("|")[0].split()
-            n_words = int(fields[3], 16)
-            out.update(w for w in fields[4 : 4 + 2 * n_words : 2] if WORD.fullmatch(w))
+    for fields, _ in synset_lines(Path(wordnet_dir) / "data.noun"):
+        out.update(w for w in synset_words(fields) if WORD.fullmatch(w))
     return frozenset(out)
 
 

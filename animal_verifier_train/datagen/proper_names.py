@@ -19,6 +19,7 @@ from pathlib import Path
 
 from animal_verifier_train.datagen.wordnet_text import WordNetTextError
 from animal_verifier_train.wordnet import INSTALL_HINT
+from animal_verifier_train.wordnet.data_files import synset_lines, synset_words
 
 #: WordNet lexicographer files: noun.location, noun.person (noun.group instances are mostly
 #: armed groups; organisations come from a curated list in templates/fillers.yaml instead).
@@ -50,17 +51,12 @@ def read_instance_names(wordnet_dir: str | Path) -> ProperNames:
     if not path.is_file():
         raise WordNetTextError(f"WordNet data not found: {path} ({INSTALL_HINT}, or give another WordNet 3.0 folder)")
     found: dict[str, dict[str, None]] = {kind: {} for kind in LEXFILES.values()}
-    with open(path, encoding="utf8", errors="replace") as f:
-        for line in f:
-            if line.startswith("  ") or " @i " not in line.partition("|")[0]:
-                continue
-            fields = line.split()
-            kind = LEXFILES.get(int(fields[1]))
-            if kind is None:
-                continue
-            n_words = int(fields[3], 16)
-            for lemma in fields[4 : 4 + 2 * n_words : 2]:
-                name = re.sub(r"\(.*\)$", "", lemma).replace("_", " ")
-                if NAME_RE.fullmatch(name):
-                    found[kind][name] = None
+    for fields, _ in synset_lines(path):
+        kind = LEXFILES.get(int(fields[1]))
+        if kind is None or "@i" not in fields:  # instances only: a person or a place, not a kind
+            continue
+        for lemma in synset_words(fields):
+            name = re.sub(r"\(.*\)$", "", lemma).replace("_", " ")
+            if NAME_RE.fullmatch(name):
+                found[kind][name] = None
     return ProperNames(**{kind: tuple(names) for kind, names in found.items()})

@@ -34,6 +34,7 @@ from spacy.tokens import Doc
 from animal_verifier.ontology.lexicon import Lexicon, normalize
 from animal_verifier_train.datagen.match import Match, TermMatcher
 from animal_verifier_train.wordnet import INSTALL_HINT, WORDNET_DIR
+from animal_verifier_train.wordnet.data_files import synset_lines, synset_words
 
 NOUN_TAGS = frozenset({"NN", "NNS"})
 PROPER_TAGS = frozenset({"NNP", "NNPS"})
@@ -72,25 +73,17 @@ def read_noun_glosses(wordnet_dir: str | Path = WORDNET_DIR) -> Iterator[Gloss]:
     path = Path(wordnet_dir) / "data.noun"
     if not path.is_file():
         raise WordNetTextError(f"WordNet data not found: {path} ({INSTALL_HINT}, or give another WordNet 3.0 folder)")
-    with open(path, encoding="utf8", errors="replace") as f:
-        for line in f:
-            if line.startswith("  "):  # licence header
-                continue
-            head, sep, gloss = line.partition("|")
-            if not sep:
-                continue
-            fields = head.split()
-            n_words = int(fields[3], 16)
-            lemmas = frozenset(normalize(w.split("(")[0]) for w in fields[4 : 4 + 2 * n_words : 2])
-            sid = "n" + fields[0]
-            definition = gloss.split('"', 1)[0].strip().rstrip(";").strip()
-            lexfile = int(fields[1])
-            if definition:
-                yield Gloss(sid, "gloss", definition, lemmas, lexfile)
-            parts = gloss.split('"')
-            for example in parts[1::2]:
-                if example.strip():
-                    yield Gloss(sid, "example", example.strip(), lemmas, lexfile)
+    for fields, gloss in synset_lines(path):
+        lemmas = frozenset(normalize(w.split("(")[0]) for w in synset_words(fields))
+        sid = "n" + fields[0]
+        definition = gloss.split('"', 1)[0].strip().rstrip(";").strip()
+        lexfile = int(fields[1])
+        if definition:
+            yield Gloss(sid, "gloss", definition, lemmas, lexfile)
+        parts = gloss.split('"')
+        for example in parts[1::2]:
+            if example.strip():
+                yield Gloss(sid, "example", example.strip(), lemmas, lexfile)
 
 
 def read_sense_counts(wordnet_dir: str | Path) -> dict[str, list[tuple[str, int, int]]]:

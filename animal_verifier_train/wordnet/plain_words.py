@@ -14,6 +14,7 @@ from pathlib import Path
 
 from animal_verifier.ontology.lexicon import Lexicon
 from animal_verifier_train.wordnet import INSTALL_HINT
+from animal_verifier_train.wordnet.data_files import synset_lines, synset_words
 
 DATA_FILES = {"noun": "n", "verb": "v", "adj": "a", "adv": "r"}
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")
@@ -30,14 +31,9 @@ def read_lemma_senses(wordnet_dir: str | Path) -> dict[str, set[str]]:
         path = Path(wordnet_dir) / f"data.{name}"
         if not path.is_file():
             raise WordNetFilesMissing(f"WordNet data not found: {path} ({INSTALL_HINT})")
-        with open(path, encoding="utf8", errors="replace") as f:
-            for line in f:
-                if line.startswith("  "):  # licence header
-                    continue
-                fields = line.partition("|")[0].split()
-                n_words = int(fields[3], 16)
-                for lemma in fields[4 : 4 + 2 * n_words : 2]:
-                    senses[re.sub(r"\(.*\)$", "", lemma)].add(pos + fields[0])
+        for fields, _ in synset_lines(path):
+            for lemma in synset_words(fields):
+                senses[re.sub(r"\(.*\)$", "", lemma)].add(pos + fields[0])
     return senses
 
 
