@@ -8,27 +8,25 @@ from typing import Annotated
 
 import typer
 
-from animal_verifier.vision.classifier import ImageClassifier, ModelDirError
+from animal_verifier.vision.classifier import ModelDirError
 from animal_verifier.vision.image_io import ImageError
-from animal_verifier_train.evaluation.claim_calibration import build_photo_set, ood_auroc
+from animal_verifier_train.evaluation.claim_calibration import load_photo_set, ood_auroc
 from animal_verifier_train.evaluation.ood_features import features_and_logits, shaping_scores
-from animal_verifier_train.evaluation.photos import read_photo_sets
+from animal_verifier_train.evaluation.photos import DEV_PHOTO_FOLDERS
 
 
 def main(
     model_dir: Annotated[Path, typer.Option(help="The exported ImageNet model dir")] = Path(
         "training/classifier/imagenet"
     ),
-    photos: Annotated[list[Path], typer.Option(help="Folders with photos.csv (repeat the option)")] = [  # noqa: B006
-        Path("assets/photos"),
-        Path("assets/photos_dev"),
-    ],
+    photos: Annotated[list[Path], typer.Option(help="Folders with photos.csv (repeat the option)")] = list(  # noqa: B006
+        DEV_PHOTO_FOLDERS
+    ),
     output: Annotated[Path, typer.Option(help="JSON to write")] = Path("training/classifier/ood_scores.json"),
     percentiles: Annotated[list[float], typer.Option(help="SCALE / ASH percentiles")] = [65.0, 85.0, 90.0],  # noqa: B006
 ) -> None:
     try:
-        classifier = ImageClassifier.from_dir(model_dir, tta=False)
-        data = build_photo_set(classifier, read_photo_sets(photos))
+        classifier, data = load_photo_set(model_dir, photos)
     except (ModelDirError, ImageError, FileNotFoundError) as e:
         typer.secho(f"error: {e}", fg="red", err=True)
         raise typer.Exit(1) from None

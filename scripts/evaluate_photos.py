@@ -14,31 +14,30 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from animal_verifier.vision.classifier import LABELS_FILE, ImageClassifier, ModelDirError
+from animal_verifier.vision.classifier import LABELS_FILE, ModelDirError
 from animal_verifier.vision.image_io import ImageError
 from animal_verifier.vision.ood import DEFAULT_SCORE, SCORES
 from animal_verifier_train.evaluation.claim_calibration import (
     TEMPERATURES,
-    build_photo_set,
     calibration_to_json,
     claim_table,
     cross_validate,
     fit,
+    load_photo_set,
     plot_ood_scores,
     plot_reliability,
     summarise,
 )
-from animal_verifier_train.evaluation.photos import read_photo_sets
+from animal_verifier_train.evaluation.photos import DEV_PHOTO_FOLDERS
 
 
 def main(
     model_dir: Annotated[Path, typer.Option(help="Model dir (model.onnx + labels.json)")] = Path(
         "training/classifier/imagenet"
     ),
-    photos: Annotated[list[Path], typer.Option(help="Folders with photos.csv (repeat the option)")] = [  # noqa: B006
-        Path("assets/photos"),
-        Path("assets/photos_dev"),
-    ],
+    photos: Annotated[list[Path], typer.Option(help="Folders with photos.csv (repeat the option)")] = list(  # noqa: B006
+        DEV_PHOTO_FOLDERS
+    ),
     output: Annotated[Path, typer.Option(help="JSON report to write")] = Path("training/classifier/photo_eval.json"),
     plots: Annotated[Path, typer.Option(help="Folder for the reliability diagram and OOD histogram")] = Path(
         "training/classifier"
@@ -51,8 +50,7 @@ def main(
         typer.secho(f"error: unknown OOD score {score!r}; known: {', '.join(SCORES)}", fg="red", err=True)
         raise typer.Exit(2)
     try:
-        classifier = ImageClassifier.from_dir(model_dir, tta=False)
-        data = build_photo_set(classifier, read_photo_sets(photos))
+        classifier, data = load_photo_set(model_dir, photos)
     except (ModelDirError, ImageError, FileNotFoundError) as e:
         typer.secho(f"error: {e}", fg="red", err=True)
         raise typer.Exit(1) from None

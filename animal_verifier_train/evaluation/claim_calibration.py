@@ -27,7 +27,7 @@ from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.classifier import ImageClassifier, softmax
 from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD, SCORES, OodRule
 from animal_verifier_train.evaluation.photo_eval import thresholds_from_scores, unrelated_labels
-from animal_verifier_train.evaluation.photos import Photo
+from animal_verifier_train.evaluation.photos import Photo, read_photo_sets
 
 #: Temperatures searched: 0.25 (sharper) .. 4 (softer), log-spaced; 1 is on the grid.
 TEMPERATURES = tuple(float(t) for t in np.round(np.logspace(-2, 2, 41, base=2), 4))
@@ -59,6 +59,13 @@ class PhotoSet:
 
     def __len__(self) -> int:
         return len(self.photos)
+
+
+def load_photo_set(model_dir: str | Path, folders: Sequence[str | Path]) -> tuple[ImageClassifier, PhotoSet]:
+    """The exported model (no test-time augmentation: the scores are the runtime's) and the photo set of
+    ``folders``; raises ModelDirError, ImageError or FileNotFoundError for a script to report."""
+    classifier = ImageClassifier.from_dir(model_dir, tta=False)
+    return classifier, build_photo_set(classifier, read_photo_sets(list(folders)))
 
 
 def build_photo_set(classifier: ImageClassifier, photos: Sequence[Photo], lexicon: Lexicon | None = None) -> PhotoSet:

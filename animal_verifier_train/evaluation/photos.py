@@ -52,6 +52,10 @@ def read_photos(folder: str | Path) -> list[Photo]:
     return photos
 
 
+#: The committed photo sets the image side's calibration is fitted and measured on (docs/vision.md).
+DEV_PHOTO_FOLDERS = (Path("assets/photos"), Path("assets/photos_dev"))
+
+
 def read_photo_sets(folders: list[str | Path]) -> list[Photo]:
     """The photos of several folders, in folder then file order."""
     return [photo for folder in folders for photo in read_photos(folder)]
