@@ -95,7 +95,7 @@ def batch(
 
             summary = run_batch(_load(model, need_image=False), source, target, batch_size)
         else:
-            from animal_verifier.batch_workers import WorkerError, run_batch_workers
+            from animal_verifier.batch.workers import WorkerError, run_batch_workers
 
             try:
                 resolve_model(model)  # a wrong name fails here, not in each worker
@@ -116,7 +116,7 @@ def _batch_on_ray(
     try:
         import ray
 
-        from animal_verifier.batch_ray import RayInputError, run_ray
+        from animal_verifier.batch.ray_engine import RayInputError, run_ray
     except ImportError as err:
         raise fail(f"{err.name} is missing; install the Ray extra: pip install 'animal-verifier[ray]'") from None
     try:

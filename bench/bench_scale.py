@@ -92,7 +92,7 @@ def run_cli(model: str, engine: str, workers: int, source: Path, out: Path, samp
 
 def read_output(path: Path) -> list[dict]:
     if path.is_dir():
-        from animal_verifier.batch_ray import read_records
+        from animal_verifier.batch.ray_engine import read_records
 
         return sorted(read_records(path), key=lambda r: r["line"])
     return [json.loads(line) for line in path.read_text(encoding="utf8").splitlines()]

@@ -77,7 +77,7 @@ def test_two_workers_write_what_one_process_writes_and_resume(model, demo_input,
 
 
 def test_ray_writes_the_same_records_and_resumes_after_a_kill(local_ray, model, demo_input, one_process, tmp_path):
-    from animal_verifier.batch_ray import read_records
+    from animal_verifier.batch.ray_engine import read_records
 
     out = tmp_path / "ray-out"
     args = ("batch", demo_input, out, "--model", model, "--batch-size", "4", "--engine", "ray", "--workers", "2")
@@ -100,7 +100,7 @@ def test_ray_writes_the_same_records_and_resumes_after_a_kill(local_ray, model, 
 
 def test_ray_parquet_in_and_out_with_image_bytes(local_ray, model, one_process, tmp_path):
     """Images as a column of bytes; the results equal those of `batch` on the same photos by path."""
-    from animal_verifier.batch_ray import read_records
+    from animal_verifier.batch.ray_engine import read_records
 
     by_path = [r for r in one_process if "error" not in r and r.get("image")][:4]
     photos = [(Path(DEMO.parent, r["image"]).resolve()).read_bytes() for r in by_path]
@@ -169,7 +169,7 @@ def test_output_records_keep_parquet_only_types():
     """A Parquet column JSON has no type for (a timestamp) is written as text, never a failed job."""
     import datetime
 
-    from animal_verifier.batch import record_json
+    from animal_verifier.batch.runner import record_json
 
     stamp = datetime.datetime(2026, 12, 2, 8, 30)
     assert json.loads(record_json({"line": 1, "taken": stamp}))["taken"] == "2026-12-02 08:30:00"

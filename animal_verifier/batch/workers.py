@@ -2,7 +2,7 @@
 
 The main process reads the input, hands chunks of ``batch_size`` lines to the workers, and writes their
 records back in input order as they come, so the output, the resume and the progress bar are exactly
-those of one process (:func:`animal_verifier.batch.write_in_order`). Each worker limits torch and ONNX
+those of one process (:func:`animal_verifier.batch.runner.write_in_order`). Each worker limits torch and ONNX
 Runtime to its share of the cores, so N workers do not oversubscribe them.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from animal_verifier.batch import BatchSummary, Chunk, verify_rows, write_in_order
+from animal_verifier.batch.runner import BatchSummary, Chunk, verify_rows, write_in_order
 from animal_verifier.vision.classifier import available_cpus
 
 _NLP: Language | None = None

@@ -5,7 +5,7 @@ number. Output is appended and flushed batch by batch, in input order, so a kill
 the batches in flight; a rerun keeps every complete line already written and does only the rest.
 
 :func:`verify_rows` is the one place an output record is made: ``batch`` in one process, its worker
-processes (:mod:`.batch_workers`) and Ray actors (:mod:`.batch_ray`) all call it.
+processes (:mod:`.workers`) and Ray actors (:mod:`.ray_engine`) all call it.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from PIL import Image
 from spacy.language import Language
 from tqdm import tqdm
 
+from animal_verifier.batch.uris import is_uri, join_uri, read_uri
 from animal_verifier.text.checks import check_text
-from animal_verifier.uris import is_uri, join_uri, read_uri
 from animal_verifier.verify.results import doc_to_result
 from animal_verifier.vision.image_io import load_image
 

@@ -4,7 +4,7 @@ Input: a JSON Lines file (raw lines, parsed in the actors so a broken line is an
 failed read) or a Parquet file (a ``text`` column; ``image`` a path, a URI or the image's bytes). Both
 readers number the rows as ``batch`` does and cut them into blocks of ``batch_size`` rows, so every
 actor call is the same ``nlp.pipe`` batch as one ``batch`` chunk. Actors (``ActorPoolStrategy``) load
-the pipeline once each and call :func:`animal_verifier.batch.verify_rows`; rows come out as ``line``,
+the pipeline once each and call :func:`animal_verifier.batch.runner.verify_rows`; rows come out as ``line``,
 ``error`` (null when fine) and ``record`` (the JSON line ``batch`` writes). That fixed schema whatever
 the input carries means no input can fail the write, and a rerun's files sit beside the first run's.
 
@@ -28,9 +28,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import fs
 
-from animal_verifier.batch import numbered_lines, record_json, verify_rows
-from animal_verifier.batch_workers import load_for_worker, threads_per_worker
-from animal_verifier.uris import is_uri
+from animal_verifier.batch.runner import numbered_lines, record_json, verify_rows
+from animal_verifier.batch.uris import is_uri
+from animal_verifier.batch.workers import load_for_worker, threads_per_worker
 
 if TYPE_CHECKING:
     import ray
