@@ -255,16 +255,17 @@ class ImageClassifier:
 
     def explain(self, probs: np.ndarray, ood_score: float | None = None) -> ImagePrediction:
         """Turn one image's class probabilities (and OOD score, when known) into a prediction a person can
-        read: no animal (far-OOD), an animal it cannot name (near-OOD: at most a broader name, "bird"), or
-        the most specific name it is sure of (hedged)."""
+        read: no animal (far-OOD, P(animal) under the low threshold), not sure there is an animal (between the
+        two animal thresholds: "animal" at level "unsure"), an animal it cannot name (near-OOD: at most a
+        broader name, "bird"), or the most specific name it is sure of (hedged)."""
         concepts, names, ids = self.concepts, self.labels.class_names, self.labels.class_ids
         top = np.argsort(-probs)[:5]
         top5 = [(names[i], ids[i], float(probs[i])) for i in top]
         animal = concepts.animal_probability(probs)
-        outcome = self.labels.ood.outcome(ood_score, animal, self.thresholds.animal)
+        outcome = self.labels.ood.outcome(ood_score, animal, self.thresholds.no_animal)
         # an animal it cannot name (near-OOD) is never given an entry-level name: at most "bird", "mammal"...
         levels = BROADER_ONLY if outcome == NEAR_OOD else LEVELS
-        hedged = hedge(self.ladder, probs, self.confidence, self.thresholds.animal, levels)
+        hedged = hedge(self.ladder, probs, self.confidence, self.thresholds.no_animal, levels, self.thresholds.animal)
         if hedged is None or outcome == FAR_OOD:
             return ImagePrediction(
                 None, names[top[0]], ids[top[0]], top5, animal, probs, ood_score=ood_score, ood=FAR_OOD

@@ -226,8 +226,8 @@ def cross_validate(
         probs = softmax(data.logits[test] / calibration.temperature).astype(np.float64)
         for row, i in enumerate(test):
             animal = float(table.animal_probability[i])
-            outcome = calibration.ood.outcome(float(data.ood_scores[score][i]), animal, calibration.thresholds.animal)
-            seen, seen_p = _seen(probs[row], data, outcome, calibration.thresholds.animal)
+            outcome = calibration.ood.outcome(float(data.ood_scores[score][i]), animal, calibration.thresholds.no_animal)
+            seen, seen_p = _seen(probs[row], data, outcome, calibration.thresholds)
             outcomes[i], predicted[i] = outcome, seen
             concept = {s: float(probs[row, ix].sum()) for s, ix in data.classes_under.items()}.get
             for label, synset, is_true in data.claims[i]:
@@ -256,12 +256,12 @@ def cross_validate(
     )
 
 
-def _seen(probs: np.ndarray, data: PhotoSet, outcome: str, animal_threshold: float) -> tuple[str | None, float | None]:
+def _seen(probs: np.ndarray, data: PhotoSet, outcome: str, thresholds: Thresholds) -> tuple[str | None, float | None]:
     """The name the image side gives and its probability, as ``ImageClassifier.explain`` does."""
     if outcome == FAR_OOD:
         return None, None
     levels = BROADER_ONLY if outcome == NEAR_OOD else LEVELS
-    named = hedge(data.ladder, probs, data.confidence, animal_threshold, levels)
+    named = hedge(data.ladder, probs, data.confidence, thresholds.no_animal, levels, thresholds.animal)
     return (None, None) if named is None else (named.name, named.probability)
 
 
