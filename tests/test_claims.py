@@ -62,7 +62,12 @@ SWAN, BEE, FISH, DRAGONFLY = "n01858441", "n02206856", "n02512053", "n02268443"
 
 @pytest.mark.parametrize(
     "name, sid, p_claim, p_animal",
-    [("swan", SWAN, 0.17, 0.50), ("bee", BEE, 0.2, 0.48), ("fish", FISH, 0.22, 0.47), ("dragonfly", DRAGONFLY, 0.1, 0.31)],
+    [
+        ("swan", SWAN, 0.17, 0.50),
+        ("bee", BEE, 0.2, 0.48),
+        ("fish", FISH, 0.22, 0.47),
+        ("dragonfly", DRAGONFLY, 0.1, 0.31),
+    ],
 )
 def test_an_unsure_animal_photo_gives_not_sure_not_false(name, sid, p_claim, p_animal):
     result = verify([m(name, sid)], {sid: p_claim}.get, p_animal, "animal", SHIPPED_LIKE)

@@ -99,7 +99,9 @@ def judge(
         if low:
             seen_part = f"; it shows a {seen}" if seen else ""
             return _claim(mention, p, CONTRADICTED, f"no {name} in the photo (P = {p:.2f}){seen_part}")
-    band = f"; not sure there is an animal, P(animal) = {animal_probability:.2f}" if animal_probability < t.animal else ""
+    band = (
+        f"; not sure there is an animal, P(animal) = {animal_probability:.2f}" if animal_probability < t.animal else ""
+    )
     return _claim(mention, p, UNVERIFIABLE, f"not sure about {name} (P = {p:.2f}{band})")
 
 

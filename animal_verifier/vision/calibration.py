@@ -3,14 +3,15 @@
 A claim "there is an S" holds when P(S) >= ``present``; "there is no S" holds when P(S) < ``absent``; in
 between the verdict is uncertain. The total animal probability has the same two-sided rule: an image shows no
 animal when P(animal) < ``no_animal``, an animal when P(animal) >= ``animal``, and in between the system is not
-sure there is one (docs/design.md, "Claim semantics"). Each threshold is chosen by one rule: allow at most ``max_error`` of the wrong side past it, catch as many of the right
-side as possible, and sit in the middle of the gap between the two scores it separates (max margin).
+sure there is one (docs/design.md, "Claim semantics"). Each threshold is chosen by one rule: allow at most
+``max_error`` (the risk) of the wrong side past it, catch as many of the right side as possible, and sit in the
+middle of the gap between the two scores it separates (max margin).
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -55,6 +56,27 @@ class Thresholds:
             float(data["animal"]),
             None if no_animal is None else float(no_animal),
         )
+
+
+#: The risks a model's operating points are fitted for at build time (``labels.json`` "operating_points"):
+#: the share of false claims a threshold may let be supported, of true claims it may let be contradicted, of
+#: animal photos it may call empty. ``--risk`` picks one of them; ``DEFAULT_RISK``'s is ``thresholds``.
+RISKS = (0.01, 0.02, 0.05, 0.1)
+DEFAULT_RISK = 0.01
+
+
+def risk_key(risk: float) -> str:
+    """How a risk is written as a key of ``operating_points`` ("0.01")."""
+    return f"{float(risk):g}"
+
+
+def operating_point(points: Mapping[str, Thresholds], risk: float) -> Thresholds:
+    """The thresholds fitted for ``risk``; ValueError naming the fitted ones when it was not fitted."""
+    key = risk_key(risk)
+    if key not in points:
+        offered = ", ".join(sorted(points, key=float)) or "none (a model exported before operating points)"
+        raise ValueError(f"no operating point fitted for risk {key}; this model offers: {offered}")
+    return points[key]
 
 
 @dataclass(frozen=True)
