@@ -11,6 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from animal_verifier.cli import app
+from animal_verifier.ontology.imagenet import IMAGENET_OPERATING_POINTS
 
 from .conftest import PHOTOS
 
@@ -33,6 +34,27 @@ def test_verify_prints_the_headline_lines(model):
     assert lines[:3] == ["Extracted entities: ['cat']", "Predicted class: cow", "Matching result: False"]
     assert any(line.strip().startswith("- cat: contradicted") for line in lines[3:])
     assert "an animal the model knows" in lines[3]
+
+
+def test_verify_says_not_sure_when_no_claim_is_contradicted_but_one_cant_be_told(model):
+    """The giraffe has no ImageNet class: the claim is unverifiable, so the statement is not sure (not False)."""
+    result = invoke("verify", "--text", "A tall giraffe!", "--image", PHOTOS / "giraffe_gcompris.jpg", "--model", model)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2] == "Matching result: not sure"
+    out = json.loads(
+        invoke("verify", "--json", "-t", "A tall giraffe!", "-i", PHOTOS / "giraffe_gcompris.jpg", "-m", model).output
+    )
+    assert out["match"] is None and out["reason"].startswith("unverifiable")
+
+
+def test_verify_risk_picks_a_fitted_operating_point(model):
+    cow = PHOTOS / "cow_gcompris.jpg"
+    for key in IMAGENET_OPERATING_POINTS:
+        result = invoke("verify", "--risk", key, "-t", "There is a cow.", "-i", cow, "-m", model)
+        assert result.exit_code == 0, result.output
+    result = invoke("verify", "--risk", "0.5", "-t", "There is a cow.", "-i", cow, "-m", model)
+    assert result.exit_code == 1 and "no operating point fitted for risk 0.5" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_verify_answers_a_photo_with_no_animal_and_an_odd_image(model, tmp_path):

@@ -70,10 +70,8 @@ def headline_lines(result: dict) -> list[str]:
         HEADLINES[2].format(match=MATCH_WORDS[result["match"]]),
     ]
     if result["fine_label"]:
-        lines.append(
-            f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f}; "
-            f"{OOD_WORDS.get(result['ood'], result['ood'])})"
-        )
+        seen = UNSURE_WORDS if result["predicted_level"] == UNSURE else OOD_WORDS.get(result["ood"], result["ood"])
+        lines.append(f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f}; {seen})")
     for claim in result["claims"]:
         absent = "no " if claim["negated"] else ""
         lines.append(f"  - {absent}{claim['animal']}: {claim['verdict']} ({claim['reason']})")

@@ -57,8 +57,12 @@ def selective_report(data: PhotoSet, cv: CrossValidation) -> dict:
     return report
 
 
-def plot_risk_coverage(report: dict, path: str | Path, groups: tuple[str, ...] = (ALL, "kind=photo")) -> None:
-    """Risk (share of answered claims that are wrong) against coverage, one point per operating point."""
+PLOTTED = (ALL, "category=known", "kind=photo", "kind=photo_cutout")
+
+
+def plot_risk_coverage(report: dict, path: str | Path, groups: tuple[str, ...] = PLOTTED) -> None:
+    """Risk (share of answered claims that are wrong) against coverage, one point per operating point (the
+    risks that give the same point share one label)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,10 +76,13 @@ def plot_risk_coverage(report: dict, path: str | Path, groups: tuple[str, ...] =
         ]
         if not points:
             continue
-        n = report[keys[0]][group]["claims"]
-        ax.plot([p[0] for p in points], [p[1] for p in points], "o-", label=f"{group} ({n} claims)")
+        n, photos = report[keys[0]][group]["claims"], report[keys[0]][group]["photos"]
+        ax.plot([p[0] for p in points], [p[1] for p in points], "o-", label=f"{group} ({n} claims, {photos} images)")
+        labels: dict[tuple[float, float], list[str]] = {}
         for cov, risk, k in points:
-            ax.annotate(f"risk {k}", (cov, risk), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            labels.setdefault((cov, risk), []).append(k)
+        for (cov, risk), ks in labels.items():
+            ax.annotate("risk " + "/".join(ks), (cov, risk), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel("coverage: share of claims answered True/False")
     ax.set_ylabel("confident errors / answered claims")
     ax.set_title("Risk-coverage, nested cross-validation on the dev photos")
