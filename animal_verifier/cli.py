@@ -83,16 +83,38 @@ def batch(
     """Verify many pairs; a bad line gets an error of its own; rerunning skips lines already done."""
     import os
 
-    from animal_verifier.pipeline import ENV_RISK, ModelNotFound, resolve_model
+    from animal_verifier.pipeline import ENV_RISK
 
     if engine not in ENGINES:
         raise fail(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
     if address and engine != "ray":
         raise fail("--address is for --engine ray")
+    if risk is not None and address:  # a running cluster's workers do not see this process's environment
+        raise fail(f"--risk with --address: set {ENV_RISK}={risk:g} in the cluster's environment instead")
+    before = os.environ.get(ENV_RISK)
     if risk is not None:
-        if address:  # a running cluster's workers do not see this process's environment
-            raise fail(f"--risk with --address: set {ENV_RISK}={risk:g} in the cluster's environment instead")
         os.environ[ENV_RISK] = f"{risk:g}"  # worker processes and local Ray actors load the model with it
+    try:
+        _batch(model, input_path, output_path, batch_size, workers, engine, address, risk)
+    finally:
+        if before is None:
+            os.environ.pop(ENV_RISK, None)
+        else:
+            os.environ[ENV_RISK] = before
+
+
+def _batch(
+    model: str | None,
+    input_path: str,
+    output_path: str,
+    batch_size: int,
+    workers: int,
+    engine: str,
+    address: str | None,
+    risk: float | None,
+) -> None:
+    from animal_verifier.pipeline import ModelNotFound, resolve_model
+
     if engine == "ray":
         _batch_on_ray(model, input_path, output_path, batch_size, workers, address)
         return

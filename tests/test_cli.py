@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -153,3 +154,21 @@ def test_batch_per_line_errors_and_resume(model, tmp_path):
     assert "empty" in rows[3]["error"]
     assert "missing.jpg" in rows[4]["error"]
     assert rows[5]["match"] is True and rows[5]["claims"][0]["negated"] is True
+
+
+def test_batch_risk_is_one_setting_for_the_run(model, tmp_path, monkeypatch):
+    """`batch --risk` answers at that operating point, `"match": null` for not sure; an unfitted risk is one
+    clear line; the setting does not outlive the command."""
+    from animal_verifier.pipeline import ENV_RISK
+
+    monkeypatch.delenv(ENV_RISK, raising=False)
+    shutil.copy(PHOTOS / "giraffe_gcompris.jpg", tmp_path / "giraffe.jpg")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": "A tall giraffe!", "image": "giraffe.jpg"}) + "\n")
+    done = invoke("batch", src, tmp_path / "out.jsonl", "--model", model, "--risk", "0.05")
+    assert done.exit_code == 0, done.output
+    (row,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert row["match"] is None and row["reason"].startswith("unverifiable")
+    bad = invoke("batch", src, tmp_path / "other.jsonl", "--model", model, "--risk", "0.5")
+    assert bad.exit_code == 1 and "no operating point fitted for risk 0.5" in bad.output
+    assert "Traceback" not in bad.output and ENV_RISK not in os.environ

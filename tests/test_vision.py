@@ -14,15 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from animal_verifier.ontology import imagenet as shipped
 from animal_verifier.ontology.concepts import CORRECTIONS, ConceptIndex
-from animal_verifier.ontology.imagenet import (
-    IMAGENET_OOD,
-    IMAGENET_OPERATING_POINTS,
-    IMAGENET_RISK,
-    IMAGENET_TEMPERATURE,
-    IMAGENET_THRESHOLDS,
-    imagenet_classes,
-)
+from animal_verifier.ontology.imagenet import IMAGENET_OOD, IMAGENET_TEMPERATURE, IMAGENET_THRESHOLDS, imagenet_classes
 from animal_verifier.ontology.lexicon import ANIMAL_ROOT, load_lexicon
 from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
 from animal_verifier.vision.classifier import LABELS_FILE, ImageClassifier, LabelMap, ModelDirError
@@ -253,8 +247,9 @@ def test_photo_figures_at_the_shipped_thresholds(classifier):
 def test_exported_labels_carry_the_thresholds(imagenet_dir):
     data = json.loads((imagenet_dir / LABELS_FILE).read_text())
     assert Thresholds.from_json(data["thresholds"]) == IMAGENET_THRESHOLDS
-    assert {k: Thresholds.from_json(t) for k, t in data["operating_points"].items()} == IMAGENET_OPERATING_POINTS
-    assert data["risk"] == IMAGENET_RISK
+    points = {k: Thresholds.from_json(t) for k, t in data["operating_points"].items()}
+    assert points == shipped.IMAGENET_OPERATING_POINTS
+    assert data["risk"] == shipped.IMAGENET_RISK
     assert data["temperature"] == IMAGENET_TEMPERATURE and OodRule.from_json(data["ood"]) == IMAGENET_OOD
     assert data["preprocessing"]["resize"] == 256 and len(data["classes"]) == 1000
 
@@ -274,7 +269,7 @@ def test_a_labels_json_from_before_the_animal_band_loads_as_it_behaved(imagenet_
 
 
 def test_at_risk_picks_a_fitted_operating_point(classifier):
-    for key, thresholds in IMAGENET_OPERATING_POINTS.items():
+    for key, thresholds in shipped.IMAGENET_OPERATING_POINTS.items():
         other = classifier.at_risk(float(key))
         assert other.thresholds == thresholds and other.labels.risk == float(key)
         assert other.session is classifier.session  # the same ONNX session: nothing is reloaded
