@@ -113,9 +113,14 @@ def _batch(
     address: str | None,
     risk: float | None,
 ) -> None:
-    from animal_verifier.pipeline import ModelNotFound, resolve_model
+    from animal_verifier.pipeline import ModelNotFound, check_risk, resolve_model
 
     if engine == "ray":
+        if risk is not None:
+            try:
+                check_risk(resolve_model(model), risk)
+            except (ModelNotFound, ValueError) as err:
+                raise fail(str(err)) from None
         _batch_on_ray(model, input_path, output_path, batch_size, workers, address)
         return
     source, target = Path(input_path), Path(output_path)
@@ -132,9 +137,11 @@ def _batch(
             from animal_verifier.batch.workers import WorkerError, run_batch_workers
 
             try:
-                resolve_model(model)  # a wrong name fails here, not in each worker
+                resolved = resolve_model(model)  # a wrong name or risk fails here, not in each worker
+                if risk is not None:
+                    check_risk(resolved, risk)
                 summary = run_batch_workers(model, source, target, batch_size, workers)
-            except (ModelNotFound, WorkerError) as err:
+            except (ModelNotFound, WorkerError, ValueError) as err:
                 raise fail(str(err)) from None
     except OSError as err:  # an unwritable folder, a full disk: every complete line written stays
         where = err.filename or target
@@ -211,12 +218,14 @@ def serve(
     try:
         import uvicorn
 
-        from animal_verifier.pipeline import ENV_RISK, ModelNotFound, resolve_model
+        from animal_verifier.pipeline import ENV_RISK, ModelNotFound, check_risk, resolve_model
         from animal_verifier.serve.app import ENV_MODEL, ServerSettings
     except ImportError as err:
         raise fail(f"{err.name} is missing; install the server extra: pip install 'animal-verifier[serve]'") from None
     try:
         resolved = resolve_model(model)  # fail here, with a clear message, not in each worker
+        if risk is not None:
+            check_risk(resolved, risk)
         ServerSettings.from_env()
     except (ModelNotFound, ValueError) as err:
         raise fail(str(err)) from None

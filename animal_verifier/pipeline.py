@@ -85,6 +85,22 @@ def set_risk(nlp: Language, risk: float) -> Language:
     return nlp
 
 
+def check_risk(model: str, risk: float) -> None:
+    """Refuse a risk the pipeline folder's image model was not fitted for (ValueError) before worker processes
+    load it; reads only its labels.json. An installed package is not checked here (its workers refuse it)."""
+    import json
+    import warnings
+
+    from animal_verifier.vision.classifier import LABELS_FILE, LabelMap
+
+    labels = Path(model) / IMAGE_CLASSIFIER / LABELS_FILE
+    if not labels.is_file():
+        return
+    with warnings.catch_warnings():  # the workers warn about an old labels.json themselves
+        warnings.simplefilter("ignore")
+        LabelMap.from_json(json.loads(labels.read_text(encoding="utf8"))).at_risk(risk)
+
+
 def load(model: str | Path | None = None, risk: float | None = None) -> Language:
     """The pipeline; at the operating point of ``risk`` (default: ``ANIMAL_VERIFIER_RISK``, else the one it
     was built with)."""

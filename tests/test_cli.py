@@ -172,3 +172,15 @@ def test_batch_risk_is_one_setting_for_the_run(model, tmp_path, monkeypatch):
     bad = invoke("batch", src, tmp_path / "other.jsonl", "--model", model, "--risk", "0.5")
     assert bad.exit_code == 1 and "no operating point fitted for risk 0.5" in bad.output
     assert "Traceback" not in bad.output and ENV_RISK not in os.environ
+
+
+def test_serve_and_parallel_batch_refuse_an_unfitted_risk_before_starting_workers(model, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": "A cat."}) + "\n")
+    for args in (
+        ("serve", "--model", model),
+        ("batch", src, tmp_path / "out.jsonl", "--model", model, "--workers", "2"),
+    ):
+        result = invoke(*args, "--risk", "0.5")
+        assert result.exit_code == 1 and "no operating point fitted for risk 0.5" in result.output, result.output
+        assert "Traceback" not in result.output
