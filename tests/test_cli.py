@@ -59,13 +59,18 @@ def test_verify_risk_picks_a_fitted_operating_point(model):
 
 
 def test_verify_answers_a_photo_with_no_animal_and_an_odd_image(model, tmp_path):
-    """A landscape and a blank image are answered "no animal" (far-OOD), not with a species or a traceback."""
+    """A landscape and a blank image (P(animal) about 0.4 and 0.23: in the band) are answered "not sure there
+    is an animal", not with a species or a traceback, and "There is a cow." is contradicted by P(cow) itself;
+    every odd image: tests/test_ood.py."""
     Image.new("RGB", (400, 300), "white").save(tmp_path / "blank.png")
     for image in (PHOTOS / "grass_skimage.jpg", tmp_path / "blank.png"):
         result = invoke("verify", "--json", "--text", "There is a cow.", "--image", image, "--model", model)
         assert result.exit_code == 0, result.output
         out = json.loads(result.output)
-        assert (out["predicted"], out["ood"], out["match"]) == (None, "far-ood", False), image
+        assert (out["predicted"], out["predicted_level"], out["match"]) == ("animal", "unsure", False), image
+        assert out["ood"] != "known" and "no cow in the photo" in out["reason"]
+        lines = invoke("verify", "--text", "There is a cow.", "--image", image, "--model", model).output.splitlines()
+        assert lines[1:3] == ["Predicted class: not sure there is an animal", "Matching result: False"]
 
 
 def test_verify_json(model):
