@@ -13,6 +13,10 @@ from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Check whether a sentence about a photo is true.")
 
 MODEL_HELP = "Pipeline folder or installed package name (default: the embedded pipeline the main job builds)"
+RISK_HELP = (
+    "Operating point: the risk of a confident error the thresholds were fitted for at build time (e.g. 0.01, "
+    "0.05; the model's labels.json lists them); default: the one the pipeline was built with"
+)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -20,11 +24,11 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(model: str | None, *, need_image: bool):
+def _load(model: str | None, *, need_image: bool, risk: float | None = None):
     from animal_verifier.pipeline import ModelNotFound, load
 
     try:
-        nlp = load(model)
+        nlp = load(model, risk)
     except ModelNotFound as err:
         raise fail(str(err)) from None
     except (OSError, ValueError) as err:
@@ -40,8 +44,9 @@ def verify(
     image: Path = typer.Option(..., "--image", "-i", help="The photo"),
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object"),
+    risk: float = typer.Option(None, "--risk", help=RISK_HELP),
 ) -> None:
-    """Check one sentence against one photo."""
+    """Check one sentence against one photo: True, False, or not sure."""
     from animal_verifier.text.checks import TextError, check_text
     from animal_verifier.verify.results import doc_to_result, headline_lines
     from animal_verifier.vision.image_io import ImageError, load_image
@@ -51,7 +56,7 @@ def verify(
         picture = load_image(image)
     except (TextError, ImageError) as err:
         raise fail(str(err)) from None
-    nlp = _load(model, need_image=True)
+    nlp = _load(model, need_image=True, risk=risk)
     doc = nlp.make_doc(text)
     doc._.image = picture
     result = doc_to_result(nlp(doc))
@@ -73,15 +78,49 @@ def batch(
     workers: int = typer.Option(1, min=1, help="Processes (or Ray actors), each with one copy of the model"),
     engine: str = typer.Option("local", help="local: this machine's processes; ray: Ray Data (JSONL or Parquet)"),
     address: str = typer.Option(None, help="--engine ray: a running cluster's HOST:PORT (default: a local Ray)"),
+    risk: float = typer.Option(None, "--risk", help=RISK_HELP),
 ) -> None:
     """Verify many pairs; a bad line gets an error of its own; rerunning skips lines already done."""
-    from animal_verifier.pipeline import ModelNotFound, resolve_model
+    import os
+
+    from animal_verifier.pipeline import ENV_RISK
 
     if engine not in ENGINES:
         raise fail(f"unknown engine {engine!r}; use one of: {', '.join(ENGINES)}")
     if address and engine != "ray":
         raise fail("--address is for --engine ray")
+    if risk is not None and address:  # a running cluster's workers do not see this process's environment
+        raise fail(f"--risk with --address: set {ENV_RISK}={risk:g} in the cluster's environment instead")
+    before = os.environ.get(ENV_RISK)
+    if risk is not None:
+        os.environ[ENV_RISK] = f"{risk:g}"  # worker processes and local Ray actors load the model with it
+    try:
+        _batch(model, input_path, output_path, batch_size, workers, engine, address, risk)
+    finally:
+        if before is None:
+            os.environ.pop(ENV_RISK, None)
+        else:
+            os.environ[ENV_RISK] = before
+
+
+def _batch(
+    model: str | None,
+    input_path: str,
+    output_path: str,
+    batch_size: int,
+    workers: int,
+    engine: str,
+    address: str | None,
+    risk: float | None,
+) -> None:
+    from animal_verifier.pipeline import ModelNotFound, check_risk, resolve_model
+
     if engine == "ray":
+        if risk is not None:
+            try:
+                check_risk(resolve_model(model), risk)
+            except (ModelNotFound, ValueError) as err:
+                raise fail(str(err)) from None
         _batch_on_ray(model, input_path, output_path, batch_size, workers, address)
         return
     source, target = Path(input_path), Path(output_path)
@@ -93,14 +132,16 @@ def batch(
         if workers == 1:
             from animal_verifier.batch import run_batch
 
-            summary = run_batch(_load(model, need_image=False), source, target, batch_size)
+            summary = run_batch(_load(model, need_image=False, risk=risk), source, target, batch_size)
         else:
             from animal_verifier.batch.workers import WorkerError, run_batch_workers
 
             try:
-                resolve_model(model)  # a wrong name fails here, not in each worker
+                resolved = resolve_model(model)  # a wrong name or risk fails here, not in each worker
+                if risk is not None:
+                    check_risk(resolved, risk)
                 summary = run_batch_workers(model, source, target, batch_size, workers)
-            except (ModelNotFound, WorkerError) as err:
+            except (ModelNotFound, WorkerError, ValueError) as err:
                 raise fail(str(err)) from None
     except OSError as err:  # an unwritable folder, a full disk: every complete line written stays
         where = err.filename or target
@@ -169,6 +210,7 @@ def serve(
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     workers: int = typer.Option(1, min=1, help="Processes, each with its own copy of the model"),
     log_level: str = typer.Option("info", help="uvicorn log level"),
+    risk: float = typer.Option(None, "--risk", help=RISK_HELP),
 ) -> None:
     """The HTTP API and the web page (POST /v1/verify, the page at /); limits from ANIMAL_VERIFIER_* vars."""
     import os
@@ -176,16 +218,20 @@ def serve(
     try:
         import uvicorn
 
-        from animal_verifier.pipeline import ModelNotFound, resolve_model
+        from animal_verifier.pipeline import ENV_RISK, ModelNotFound, check_risk, resolve_model
         from animal_verifier.serve.app import ENV_MODEL, ServerSettings
     except ImportError as err:
         raise fail(f"{err.name} is missing; install the server extra: pip install 'animal-verifier[serve]'") from None
     try:
         resolved = resolve_model(model)  # fail here, with a clear message, not in each worker
+        if risk is not None:
+            check_risk(resolved, risk)
         ServerSettings.from_env()
     except (ModelNotFound, ValueError) as err:
         raise fail(str(err)) from None
     os.environ[ENV_MODEL] = resolved  # each worker process builds its app from the environment
+    if risk is not None:
+        os.environ[ENV_RISK] = f"{risk:g}"  # and loads the pipeline at this operating point
     uvicorn.run(
         "animal_verifier.serve.app:app_from_env",
         factory=True,

@@ -5,13 +5,14 @@ Building it is `spacy assemble configs/pipeline.cfg` (project.yml `assemble`); t
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 import animal_verifier.components  # noqa: F401  (registers the factories without an installed entry point)
-from animal_verifier.constants import LINKER, PACKAGE_NAME
+from animal_verifier.constants import CLAIM_VERIFIER, IMAGE_CLASSIFIER, LINKER, PACKAGE_NAME
 from animal_verifier.offline import use_offline_hub
 
 # What the main job builds in a source checkout (`bash run_all.sh`); looked for only when this package sits
@@ -54,6 +55,56 @@ def ensure_linker(nlp: Language, *, drop_plain_words: bool = True) -> Language:
     return nlp
 
 
-def load(model: str | Path | None = None) -> Language:
+#: The operating point for processes that load the pipeline themselves (batch workers, server workers): the
+#: `--risk` of `batch` and `serve` is passed to them in this variable.
+ENV_RISK = "ANIMAL_VERIFIER_RISK"
+
+
+def risk_from_env() -> float | None:
+    value = os.environ.get(ENV_RISK, "").strip()
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{ENV_RISK}={value!r} is not a number") from None
+
+
+def set_risk(nlp: Language, risk: float) -> Language:
+    """Put the pipeline at the operating point fitted for ``risk`` at build time (docs/vision.md): the image
+    classifier's thresholds (what it calls no animal, not sure, an animal) and the claim verifier's. A
+    pipeline setting for the whole run, never per request; ValueError naming the fitted risks otherwise."""
+    if IMAGE_CLASSIFIER not in nlp.pipe_names:
+        raise ValueError("this pipeline has no image classifier, so no operating points to choose from")
+    image = nlp.get_pipe(IMAGE_CLASSIFIER)
+    if image.model is None:
+        raise ValueError(f"'{IMAGE_CLASSIFIER}' is not initialised, so no operating points to choose from")
+    image.model = image.model.at_risk(risk)
+    if CLAIM_VERIFIER in nlp.pipe_names:
+        nlp.get_pipe(CLAIM_VERIFIER).set_calibrated(image.model.thresholds)
+    return nlp
+
+
+def check_risk(model: str, risk: float) -> None:
+    """Refuse a risk the pipeline folder's image model was not fitted for (ValueError) before worker processes
+    load it; reads only its labels.json. An installed package is not checked here (its workers refuse it)."""
+    import json
+    import warnings
+
+    from animal_verifier.vision.classifier import LABELS_FILE, LabelMap
+
+    labels = Path(model) / IMAGE_CLASSIFIER / LABELS_FILE
+    if not labels.is_file():
+        return
+    with warnings.catch_warnings():  # the workers warn about an old labels.json themselves
+        warnings.simplefilter("ignore")
+        LabelMap.from_json(json.loads(labels.read_text(encoding="utf8"))).at_risk(risk)
+
+
+def load(model: str | Path | None = None, risk: float | None = None) -> Language:
+    """The pipeline; at the operating point of ``risk`` (default: ``ANIMAL_VERIFIER_RISK``, else the one it
+    was built with)."""
     use_offline_hub()
-    return ensure_linker(spacy.load(resolve_model(model)))
+    risk = risk_from_env() if risk is None else risk
+    nlp = ensure_linker(spacy.load(resolve_model(model)))
+    return nlp if risk is None else set_risk(nlp, risk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from animal_verifier.cli import app
+from animal_verifier.ontology.imagenet import IMAGENET_OPERATING_POINTS
 
 from .conftest import PHOTOS
 
@@ -35,14 +37,40 @@ def test_verify_prints_the_headline_lines(model):
     assert "an animal the model knows" in lines[3]
 
 
+def test_verify_says_not_sure_when_no_claim_is_contradicted_but_one_cant_be_told(model):
+    """The giraffe has no ImageNet class: the claim is unverifiable, so the statement is not sure (not False)."""
+    result = invoke("verify", "--text", "A tall giraffe!", "--image", PHOTOS / "giraffe_gcompris.jpg", "--model", model)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2] == "Matching result: not sure"
+    out = json.loads(
+        invoke("verify", "--json", "-t", "A tall giraffe!", "-i", PHOTOS / "giraffe_gcompris.jpg", "-m", model).output
+    )
+    assert out["match"] is None and out["reason"].startswith("unverifiable")
+
+
+def test_verify_risk_picks_a_fitted_operating_point(model):
+    cow = PHOTOS / "cow_gcompris.jpg"
+    for key in IMAGENET_OPERATING_POINTS:
+        result = invoke("verify", "--risk", key, "-t", "There is a cow.", "-i", cow, "-m", model)
+        assert result.exit_code == 0, result.output
+    result = invoke("verify", "--risk", "0.5", "-t", "There is a cow.", "-i", cow, "-m", model)
+    assert result.exit_code == 1 and "no operating point fitted for risk 0.5" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_verify_answers_a_photo_with_no_animal_and_an_odd_image(model, tmp_path):
-    """A landscape and a blank image are answered "no animal" (far-OOD), not with a species or a traceback."""
+    """A landscape and a blank image (P(animal) about 0.4 and 0.23: in the band) are answered "not sure there
+    is an animal", not with a species or a traceback, and "There is a cow." is contradicted by P(cow) itself;
+    every odd image: tests/test_ood.py."""
     Image.new("RGB", (400, 300), "white").save(tmp_path / "blank.png")
     for image in (PHOTOS / "grass_skimage.jpg", tmp_path / "blank.png"):
         result = invoke("verify", "--json", "--text", "There is a cow.", "--image", image, "--model", model)
         assert result.exit_code == 0, result.output
         out = json.loads(result.output)
-        assert (out["predicted"], out["ood"], out["match"]) == (None, "far-ood", False), image
+        assert (out["predicted"], out["predicted_level"], out["match"]) == ("animal", "unsure", False), image
+        assert out["ood"] != "known" and "no cow in the photo" in out["reason"]
+        lines = invoke("verify", "--text", "There is a cow.", "--image", image, "--model", model).output.splitlines()
+        assert lines[1:3] == ["Predicted class: not sure there is an animal", "Matching result: False"]
 
 
 def test_verify_json(model):
@@ -131,3 +159,33 @@ def test_batch_per_line_errors_and_resume(model, tmp_path):
     assert "empty" in rows[3]["error"]
     assert "missing.jpg" in rows[4]["error"]
     assert rows[5]["match"] is True and rows[5]["claims"][0]["negated"] is True
+
+
+def test_batch_risk_is_one_setting_for_the_run(model, tmp_path, monkeypatch):
+    """`batch --risk` answers at that operating point, `"match": null` for not sure; an unfitted risk is one
+    clear line; the setting does not outlive the command."""
+    from animal_verifier.pipeline import ENV_RISK
+
+    monkeypatch.delenv(ENV_RISK, raising=False)
+    shutil.copy(PHOTOS / "giraffe_gcompris.jpg", tmp_path / "giraffe.jpg")
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": "A tall giraffe!", "image": "giraffe.jpg"}) + "\n")
+    done = invoke("batch", src, tmp_path / "out.jsonl", "--model", model, "--risk", "0.05")
+    assert done.exit_code == 0, done.output
+    (row,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert row["match"] is None and row["reason"].startswith("unverifiable")
+    bad = invoke("batch", src, tmp_path / "other.jsonl", "--model", model, "--risk", "0.5")
+    assert bad.exit_code == 1 and "no operating point fitted for risk 0.5" in bad.output
+    assert "Traceback" not in bad.output and ENV_RISK not in os.environ
+
+
+def test_serve_and_parallel_batch_refuse_an_unfitted_risk_before_starting_workers(model, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"text": "A cat."}) + "\n")
+    for args in (
+        ("serve", "--model", model),
+        ("batch", src, tmp_path / "out.jsonl", "--model", model, "--workers", "2"),
+    ):
+        result = invoke(*args, "--risk", "0.5")
+        assert result.exit_code == 1 and "no operating point fitted for risk 0.5" in result.output, result.output
+        assert "Traceback" not in result.output

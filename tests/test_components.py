@@ -141,6 +141,21 @@ def test_calibrated_thresholds_travel_with_it_and_overrides_stay_in_the_config(t
     assert ClaimVerifier(present_threshold=0.9).from_disk(tmp_path).thresholds == Thresholds(0.9, 0.2, 0.5)
 
 
+def test_a_claim_verifier_saved_before_the_animal_band_loads_as_it_behaved(tmp_path):
+    """A cfg without ``no_animal`` (saved before issue 18) loads with a warning and no band: no_animal = animal."""
+    (tmp_path / "cfg").write_text('{"calibrated": {"present": 0.5, "absent": 0.0183, "animal": 0.709}}')
+    with pytest.warns(UserWarning, match="no 'no_animal' threshold"):
+        verifier = ClaimVerifier().from_disk(tmp_path)
+    assert verifier.thresholds == Thresholds(0.5, 0.0183, 0.709, 0.709) and not verifier.thresholds.animal_band
+    # an overridden `animal` under the calibrated no_animal pulls it down; no_animal can be set on its own
+    verifier.set_calibrated(Thresholds(0.5, 0.02, 0.7, 0.3))
+    verifier.to_disk(tmp_path)
+    assert ClaimVerifier(animal_threshold=0.2).from_disk(tmp_path).thresholds.no_animal == 0.2
+    assert ClaimVerifier(no_animal_threshold=0.1).from_disk(tmp_path).thresholds.no_animal == 0.1
+    with pytest.raises(ValueError, match="no_animal_threshold 0.5 is above animal_threshold 0.4"):
+        ClaimVerifier(no_animal_threshold=0.5, animal_threshold=0.4)
+
+
 def test_an_override_is_checked_against_the_calibrated_values(tmp_path):
     """absent 0.6 is fine for a model calibrated at present 0.8, refused for one at 0.3: at load time."""
     for present, ok in ((0.8, True), (0.3, False)):
@@ -169,10 +184,14 @@ def test_claim_scorer_counts_matches_against_gold(nlp):
         examples.append(Example(predicted, reference))
     assert nlp.evaluate(examples)["match_acc"] == 1.0  # runs the pipeline on copies of the predicted Docs
     processed = [Example(nlp(eg.predicted), eg.reference) for eg in examples]
-    assert [eg.predicted._.match for eg in processed] == [True, True, True, False]
-    assert score_claims(processed)["match_acc"] == 1.0
+    # the giraffe can't be checked (no ImageNet class): not sure, None, not False
+    assert [eg.predicted._.match for eg in processed] == [True, True, True, None]
+    assert score_claims(processed) == {"match_acc": 1.0, "match_coverage": 1.0, "match_confident_errors": 0.0}
     for eg in processed:
         if eg.reference._.match is not None:
             eg.reference._.match = not eg.reference._.match
-    assert score_claims(processed)["match_acc"] == 0.0
+    assert score_claims(processed)["match_acc"] == 0.0 and score_claims(processed)["match_confident_errors"] == 1.0
+    processed[3].reference._.match = False  # a gold label for the giraffe: "not sure" is answered, not wrong way
+    assert score_claims(processed)["match_coverage"] == 0.75
+    assert score_claims(processed)["match_confident_errors"] == 0.75
     assert score_claims([])["match_acc"] is None

@@ -292,7 +292,8 @@ def test_pipeline_report_arithmetic(tmp_path):
         # a spurious mention in a text with no animal: the statement is wrong
         (Case("no-animal-text", "What a lovely day at the park.", beagle, (), False), Answer([(None, U)], False)),
         # inexpressible claims on an image with an animal: expected unverifiable, kept out of accuracy
-        (Case("true", "There is a giraffe in the picture.", giraffe, (S,), True), Answer([(GIRAFFE, U)], False)),
+        # ... and the statement is "not sure" (match None): neither right nor a confident error
+        (Case("true", "There is a giraffe in the picture.", giraffe, (S,), True), Answer([(GIRAFFE, U)], None)),
         (Case("false", "I can see a moose here.", giraffe, (C,), False), Answer([(MOOSE, C)], False)),
         # ... but when the model sees no animal the claim is judged, and counts: here it is wrong
         (
@@ -304,12 +305,14 @@ def test_pipeline_report_arithmetic(tmp_path):
     report = evaluate_pipeline(FakeNlp(answers, expressible), cases)
 
     assert {k: dict(v) for k, v in report.per_kind.items()} == {
-        "true": {"statements": 3, "match_right": 1, "expressible": 2, "right": 1, "unverifiable_expected": 1,
-                 "unverifiable_right": 1},
-        "false": {"statements": 2, "match_right": 1, "expressible": 1, "right": 0, "unverifiable_expected": 1,
-                  "unverifiable_right": 0},
-        "two-animals": {"statements": 2, "match_right": 2, "expressible": 4, "right": 2, "ner_errors": 1},
-        "no-animal-text": {"statements": 2, "match_right": 2, "expressible": 2, "right": 1},
+        "true": {"statements": 3, "match_right": 1, "match_not_sure": 1, "match_confident_wrong": 1,
+                 "expressible": 2, "right": 1, "unverifiable_expected": 1, "unverifiable_right": 1},
+        "false": {"statements": 2, "match_right": 1, "match_not_sure": 0, "match_confident_wrong": 1,
+                  "expressible": 1, "right": 0, "unverifiable_expected": 1, "unverifiable_right": 0},
+        "two-animals": {"statements": 2, "match_right": 2, "match_not_sure": 0, "match_confident_wrong": 0,
+                        "expressible": 4, "right": 2, "ner_errors": 1},
+        "no-animal-text": {"statements": 2, "match_right": 2, "match_not_sure": 0, "match_confident_wrong": 0,
+                           "expressible": 2, "right": 1},
     }  # fmt: skip
     assert report.accuracy("true") == 0.5 and report.accuracy("false") == 0.0
     assert report.accuracy("two-animals") == 0.5 and report.accuracy("no-animal-text") == 0.5

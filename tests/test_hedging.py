@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from animal_verifier.ontology.concepts import BROADER_LEVELS, ConceptIndex
-from animal_verifier.ontology.hedging import HEDGE_CONFIDENCE_DEFAULT, Ladder, hedge
+from animal_verifier.ontology.hedging import HEDGE_CONFIDENCE_DEFAULT, UNSURE, Ladder, hedge
 from animal_verifier.ontology.imagenet import imagenet_classes
 from animal_verifier.ontology.lexicon import ANIMAL_ROOT, load_lexicon
 
@@ -65,6 +65,15 @@ def test_the_confidence_trades_specificity_for_accuracy(ladder):
 def test_no_animal_is_none(ladder):
     assert hedge(ladder, probs_of(tabby=0.3), 0.5, animal_threshold=0.5) is None
     assert hedge(ladder, probs_of(tabby=0.6), 0.5, animal_threshold=0.5).name == "cat"
+
+
+def test_between_the_two_animal_thresholds_it_is_not_sure_there_is_an_animal(ladder):
+    """Under the low threshold: no animal (None); in the band: "animal" at level "unsure", never a species
+    and never "no animal"; from the high threshold up: the hedged name."""
+    for p, expected in ((0.1, None), (0.3, ("animal", UNSURE)), (0.69, ("animal", UNSURE)), (0.7, ("cat", "entry"))):
+        h = hedge(ladder, probs_of(tabby=p), 0.5, animal_threshold=0.2, unsure_below=0.7)
+        assert (h and (h.name, h.level)) == expected, p
+    assert hedge(ladder, probs_of(tabby=0.3), 0.5, 0.2, unsure_below=0.7).probability == pytest.approx(0.3)
 
 
 def test_the_ladder_comes_from_the_entry_synsets(lexicon, concepts, ladder):

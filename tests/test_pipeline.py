@@ -30,10 +30,11 @@ def run(nlp, text: str, image: str | None):
         ("There is an animal in this photo.", "dog_opencv.jpg", ["supported"], True),  # hierarchy
         ("No dogs here.", "cat_skimage.jpg", ["supported"], True),  # negated-true
         ("There is no cow in this picture.", "cow_gcompris.jpg", ["contradicted"], False),  # negated-false
-        ("It's neither a cat nor a dog.", "sheep_gcompris.jpg", ["supported", "supported"], True),
+        # P(dog) = 0.017 on the sheep: under the old absent (0.0183), over risk 0.01's (0.0014): not sure
+        ("It's neither a cat nor a dog.", "sheep_gcompris.jpg", ["supported", "unverifiable"], None),
         ("I see a pig but no cat.", "pig_gcompris.jpg", ["supported", "supported"], True),
         ("I see a pig and a cat.", "pig_gcompris.jpg", ["supported", "contradicted"], False),
-        ("A tall giraffe!", "giraffe_gcompris.jpg", ["unverifiable"], False),  # no ImageNet class
+        ("A tall giraffe!", "giraffe_gcompris.jpg", ["unverifiable"], None),  # no ImageNet class: not sure
         ("There is a cat on the table.", "coffee_skimage.jpg", ["contradicted"], False),  # no animal in the image
         ("What a lovely day at the park.", "sheep_gcompris.jpg", [], False),  # no animal in the text
     ],
@@ -81,6 +82,30 @@ def test_thresholds_come_from_the_image_model(nlp, full_pipeline):
     cfg = spacy.util.load_config(full_pipeline / "config.cfg")["components"]["claim_verifier"]
     assert cfg["present_threshold"] is None and cfg["absent_threshold"] is None
     assert nlp.get_pipe("claim_verifier").thresholds == nlp.get_pipe("image_classifier").model.thresholds
+
+
+def test_the_risk_picks_an_operating_point_for_both_components(full_pipeline, monkeypatch):
+    """``load(risk=...)`` (and ``ANIMAL_VERIFIER_RISK``, how batch and server workers get ``--risk``) puts the
+    image classifier and the claim verifier at the thresholds fitted for that risk; an unfitted one is refused."""
+    from animal_verifier.ontology.imagenet import IMAGENET_OPERATING_POINTS
+    from animal_verifier.pipeline import ENV_RISK, load
+
+    for key, thresholds in IMAGENET_OPERATING_POINTS.items():
+        nlp = load(full_pipeline, risk=float(key))
+        assert nlp.get_pipe("claim_verifier").thresholds == thresholds
+        assert nlp.get_pipe("image_classifier").model.thresholds == thresholds
+    # at risk 0.1 (absent 0.0222) "no dog" on the sheep (P = 0.017) is supported; at 0.01 (0.0014) not sure
+    sheep = {
+        r: run(load(full_pipeline, risk=r), "It's neither a cat nor a dog.", "sheep_gcompris.jpg") for r in (0.01, 0.1)
+    }
+    assert (sheep[0.01]._.match, sheep[0.1]._.match) == (None, True)
+    monkeypatch.setenv(ENV_RISK, "0.05")
+    assert load(full_pipeline).get_pipe("claim_verifier").thresholds == IMAGENET_OPERATING_POINTS["0.05"]
+    with pytest.raises(ValueError, match="no operating point fitted for risk 0.03"):
+        load(full_pipeline, risk=0.03)
+    monkeypatch.setenv(ENV_RISK, "lots")
+    with pytest.raises(ValueError, match="not a number"):
+        load(full_pipeline)
 
 
 def test_a_configured_threshold_overrides_the_calibrated_one(full_pipeline):

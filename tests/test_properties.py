@@ -1,6 +1,7 @@
 """Property-based tests (Hypothesis): inputs nobody thought of, generated, for the pure logic and the readers.
 
-- the claim table is monotone in the probability;
+- the claim table is monotone in each probability, and no claim is contradicted because of an animal
+  probability at or above the low ``no_animal`` threshold;
 - negation never reaches across a clause boundary;
 - the linker and the whole pipeline (the rules-NER ``full_pipeline`` fixture, not a trained model) take any
   Unicode text and return spans inside it;
@@ -50,16 +51,21 @@ RANK = {CONTRADICTED: 0, UNVERIFIABLE: 1, SUPPORTED: 2}
 unit = st.floats(0.0, 1.0, allow_nan=False)
 
 
+MATCH = {SUPPORTED: True, CONTRADICTED: False, UNVERIFIABLE: None}
+
+
 @st.composite
 def thresholds(draw) -> Thresholds:
     absent, present = sorted((draw(unit), draw(unit)))
-    return Thresholds(present=present, absent=absent, animal=draw(unit))
+    no_animal, animal = sorted((draw(unit), draw(unit)))
+    return Thresholds(present=present, absent=absent, animal=animal, no_animal=no_animal)
 
 
 @SOME
 @given(t=thresholds(), p1=unit, p2=unit, animal=unit, negated=st.booleans())
 @example(t=Thresholds(0.5, 0.5, 0.0), p1=0.5, p2=0.5, animal=1.0, negated=False)  # present == absent
 @example(t=Thresholds(0.5, 0.1, 0.3), p1=0.0999, p2=0.1, animal=0.3, negated=True)  # at the edges
+@example(t=Thresholds(0.5, 0.0183, 0.709, 0.2), p1=0.17, p2=0.6, animal=0.5, negated=False)  # the band
 def test_claim_verdict_is_monotone_in_the_probability(t, p1, p2, animal, negated):
     """More evidence for the animal never makes a present-claim worse or an absent-claim better."""
     low, high = sorted((p1, p2))
@@ -67,20 +73,45 @@ def test_claim_verdict_is_monotone_in_the_probability(t, p1, p2, animal, negated
     verdicts = [judge(mention, lambda _id, p=p: p, animal, "cat", t).verdict for p in (low, high)]
     ranks = [RANK[v] for v in verdicts]
     assert ranks == sorted(ranks, reverse=negated), (verdicts, low, high)
-    # and the statement matches exactly when its one claim is supported
+    # and a one-claim statement's match is its claim's verdict: True, False, or None for "not sure"
     result = verify([mention], lambda _id: high, animal, "cat", t)
-    assert result.match == (result.claims[0].verdict == SUPPORTED)
+    assert result.match is MATCH[result.claims[0].verdict]
 
 
 @SOME
 @given(t=thresholds(), p=unit, a1=unit, a2=unit, negated=st.booleans())
+@example(t=Thresholds(0.5, 0.0183, 0.709, 0.2), p=0.17, a1=0.19, a2=0.5, negated=False)
 def test_claim_verdict_is_monotone_in_the_animal_probability(t, p, a1, a2, negated):
-    """Seeing "some animal" more surely never turns a supported present-claim into a contradicted one."""
+    """Seeing "some animal" more surely never makes a present-claim worse or an absent-claim better."""
     mention = Mention("cat", "cat", "n02121808", negated)
     low, high = sorted((a1, a2))
     ranks = [RANK[judge(mention, lambda _id: p, a, None, t).verdict] for a in (low, high)]
-    if not negated:
-        assert ranks[0] <= ranks[1]
+    assert ranks == sorted(ranks, reverse=negated), (low, high)
+
+
+@SOME
+@given(t=thresholds(), p=unit, animal=unit, negated=st.booleans())
+@example(t=Thresholds(0.5, 0.0183, 0.709, 0.2), p=0.17, animal=0.5, negated=False)  # the swan of issue 18
+@example(t=Thresholds(0.5, 0.0183, 0.709, 0.2), p=0.17, animal=0.2, negated=False)  # on the low threshold
+def test_no_claim_is_contradicted_because_of_an_animal_probability_above_the_low_threshold(t, p, animal, negated):
+    """From ``no_animal`` up the verdict is the claim's own probability's: the same as with P(animal) = 1."""
+    assume(animal >= t.no_animal)
+    mention = Mention("cat", "cat", "n02121808", negated)
+    verdict = judge(mention, lambda _id: p, animal, None, t).verdict
+    assert verdict == judge(mention, lambda _id: p, 1.0, None, t).verdict
+    if not negated and verdict == CONTRADICTED:
+        assert p < t.absent and "no animal" not in judge(mention, lambda _id: p, animal, None, t).reason
+
+
+@SOME
+@given(t=thresholds(), probs=st.lists(st.one_of(unit, st.none()), min_size=1, max_size=4), animal=unit)
+def test_match_is_false_on_a_contradiction_none_when_unsure_true_when_all_supported(t, probs, animal):
+    mentions = [Mention(f"cat{i}", "cat", f"n0212180{i}", i % 2 == 1) for i in range(len(probs))]
+    by_id = {m.wordnet_id: p for m, p in zip(mentions, probs, strict=True)}
+    result = verify(mentions, by_id.get, animal, None, t)
+    verdicts = {c.verdict for c in result.claims}
+    expected = False if CONTRADICTED in verdicts else None if UNVERIFIABLE in verdicts else True
+    assert result.match is expected
 
 
 # ---- negation scope ---------------------------------------------------------------------------------------

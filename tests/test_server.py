@@ -398,7 +398,7 @@ def test_health_ready_and_model(client):
     assert ready["status"] == "ready" and ready["model"]["name"]
     info = client.get("/v1/model").json()
     assert {"ner", "animal_linker", "image_classifier", "claim_verifier"} <= set(info["pipeline"])
-    assert info["image_classes"] >= 2 and set(info["thresholds"]) == {"present", "absent", "animal"}
+    assert info["image_classes"] >= 2 and set(info["thresholds"]) == {"present", "absent", "animal", "no_animal"}
     assert info["limits"]["max_upload_bytes"] == SETTINGS.max_upload_bytes
 
 

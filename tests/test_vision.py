@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+from animal_verifier.ontology import imagenet as shipped
 from animal_verifier.ontology.concepts import CORRECTIONS, ConceptIndex
 from animal_verifier.ontology.imagenet import IMAGENET_OOD, IMAGENET_TEMPERATURE, IMAGENET_THRESHOLDS, imagenet_classes
 from animal_verifier.ontology.lexicon import ANIMAL_ROOT, load_lexicon
@@ -246,8 +247,35 @@ def test_photo_figures_at_the_shipped_thresholds(classifier):
 def test_exported_labels_carry_the_thresholds(imagenet_dir):
     data = json.loads((imagenet_dir / LABELS_FILE).read_text())
     assert Thresholds.from_json(data["thresholds"]) == IMAGENET_THRESHOLDS
+    points = {k: Thresholds.from_json(t) for k, t in data["operating_points"].items()}
+    assert points == shipped.IMAGENET_OPERATING_POINTS
+    assert data["risk"] == shipped.IMAGENET_RISK
     assert data["temperature"] == IMAGENET_TEMPERATURE and OodRule.from_json(data["ood"]) == IMAGENET_OOD
     assert data["preprocessing"]["resize"] == 256 and len(data["classes"]) == 1000
+
+
+def test_a_labels_json_from_before_the_animal_band_loads_as_it_behaved(imagenet_dir, tmp_path, lexicon):
+    """No ``no_animal`` and no operating points (exported before issue 18): a warning, no band, no --risk."""
+    data = json.loads((imagenet_dir / LABELS_FILE).read_text())
+    data["thresholds"] = {"present": 0.5, "absent": 0.0183, "animal": 0.709}
+    del data["operating_points"], data["risk"]
+    (tmp_path / LABELS_FILE).write_text(json.dumps(data))
+    (tmp_path / "model.onnx").write_bytes((imagenet_dir / "model.onnx").read_bytes())
+    with pytest.warns(UserWarning, match="no 'no_animal' threshold"):
+        old = ImageClassifier.from_dir(tmp_path, lexicon=lexicon)
+    assert old.thresholds.no_animal == old.thresholds.animal == 0.709 and not old.thresholds.animal_band
+    with pytest.raises(ValueError, match="offers: none"):
+        old.at_risk(0.01)
+
+
+def test_at_risk_picks_a_fitted_operating_point(classifier):
+    for key, thresholds in shipped.IMAGENET_OPERATING_POINTS.items():
+        other = classifier.at_risk(float(key))
+        assert other.thresholds == thresholds and other.labels.risk == float(key)
+        assert other.session is classifier.session  # the same ONNX session: nothing is reloaded
+    assert classifier.thresholds == IMAGENET_THRESHOLDS  # the original is unchanged
+    with pytest.raises(ValueError, match="no operating point fitted for risk 0.5; this model offers: 0.01"):
+        classifier.at_risk(0.5)
 
 
 # ---- the runtime object ------------------------------------------------------------------------------

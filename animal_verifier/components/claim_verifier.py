@@ -28,7 +28,7 @@ from animal_verifier.vision.ood import KNOWN
 register_extensions()
 
 CFG_FILE = "cfg"
-FIELDS = ("present", "absent", "animal")
+FIELDS = ("present", "absent", "animal", "no_animal")
 
 
 class ClaimVerifier(FolderSerializable):
@@ -39,6 +39,7 @@ class ClaimVerifier(FolderSerializable):
         present_threshold: float | None = None,
         absent_threshold: float | None = None,
         animal_threshold: float | None = None,
+        no_animal_threshold: float | None = None,
         image_component: str = IMAGE_CLASSIFIER,
         label: str = LABEL,
         scorer: Callable[..., dict[str, float | None]] | None = None,
@@ -47,7 +48,9 @@ class ClaimVerifier(FolderSerializable):
         self.scorer = scorer
         self.image_component = image_component
         self.label = label
-        self.configured = dict(zip(FIELDS, (present_threshold, absent_threshold, animal_threshold), strict=True))
+        self.configured = dict(
+            zip(FIELDS, (present_threshold, absent_threshold, animal_threshold, no_animal_threshold), strict=True)
+        )
         self._check_configured()
         self.calibrated: Thresholds | None = None  # the image model's, from initialize() or from_disk()
         self.thresholds: Thresholds | None = None  # what is applied: configured where set, else calibrated
@@ -61,14 +64,15 @@ class ClaimVerifier(FolderSerializable):
         for field, value in self.configured.items():
             if value is not None and not 0.0 <= float(value) <= 1.0:
                 raise ValueError(f"'{self.name}' thresholds: {field}_threshold must be in [0, 1], got {value}")
-        present, absent = self.configured["present"], self.configured["absent"]
-        if present is not None and absent is not None and float(absent) > float(present):
-            raise ValueError(
-                f"'{self.name}' thresholds: absent_threshold {absent} is above present_threshold {present}"
-            )
+        for low, high in (("absent", "present"), ("no_animal", "animal")):
+            below, above = self.configured[low], self.configured[high]
+            if below is not None and above is not None and float(below) > float(above):
+                raise ValueError(f"'{self.name}' thresholds: {low}_threshold {below} is above {high}_threshold {above}")
 
     def _resolve(self, calibrated: Thresholds) -> Thresholds:
         values = {k: calibrated.to_json()[k] if v is None else float(v) for k, v in self.configured.items()}
+        if self.configured["no_animal"] is None:  # an overridden `animal` keeps the calibrated band under it
+            values["no_animal"] = min(values["no_animal"], values["animal"])
         try:
             return Thresholds(**values)
         except ValueError as err:
@@ -132,21 +136,31 @@ class ClaimVerifier(FolderSerializable):
         if "cfg" not in exclude and cfg.is_file():
             saved = json.loads(cfg.read_text(encoding="utf8")).get("calibrated")
             if saved is not None:
-                self.set_calibrated(Thresholds.from_json(saved))
+                self.set_calibrated(Thresholds.from_json(saved, source=f"'{self.name}' {cfg}"))
         return self
 
 
 def score_claims(examples: Iterable[Example], **kwargs: Any) -> dict[str, float | None]:
-    """``match_acc``: the share of statements whose ``match`` equals the gold one (``reference._.match``);
-    examples without a gold match are skipped, and the score is None when none has one."""
-    right = total = 0
+    """Over the examples with a gold ``reference._.match`` (True or False; others are skipped):
+    ``match_acc``, the share whose predicted ``match`` equals it ("not sure", None, counts as wrong);
+    ``match_coverage``, the share answered True or False; ``match_confident_errors``, the share answered the
+    wrong way round. Each is None when no example has a gold match."""
+    right = answered = total = 0
     for eg in examples:
         gold = eg.reference._.match
         if gold is None:
             continue
         total += 1
-        right += eg.predicted._.match is gold
-    return {"match_acc": right / total if total else None}
+        predicted = eg.predicted._.match
+        right += predicted is gold
+        answered += predicted is not None
+    if not total:
+        return {"match_acc": None, "match_coverage": None, "match_confident_errors": None}
+    return {
+        "match_acc": right / total,
+        "match_coverage": answered / total,
+        "match_confident_errors": (answered - right) / total,
+    }
 
 
 @registry.scorers("animal_verifier.claim_scorer.v1")
@@ -160,6 +174,7 @@ def make_claim_scorer() -> Callable[..., dict[str, float | None]]:
         "present_threshold": None,
         "absent_threshold": None,
         "animal_threshold": None,
+        "no_animal_threshold": None,
         "image_component": IMAGE_CLASSIFIER,
         "label": LABEL,
         "scorer": {"@scorers": "animal_verifier.claim_scorer.v1"},
@@ -175,7 +190,7 @@ def make_claim_scorer() -> Callable[..., dict[str, float | None]]:
         "doc._.image_label_probability",
         "doc._.ood",
     ],
-    default_score_weights={"match_acc": 1.0},
+    default_score_weights={"match_acc": 1.0, "match_coverage": 0.0, "match_confident_errors": 0.0},
 )
 def make_claim_verifier(
     nlp: Language,
@@ -183,6 +198,7 @@ def make_claim_verifier(
     present_threshold: float | None,
     absent_threshold: float | None,
     animal_threshold: float | None,
+    no_animal_threshold: float | None,
     image_component: str,
     label: str,
     scorer: Callable | None,
@@ -192,6 +208,7 @@ def make_claim_verifier(
         present_threshold=present_threshold,
         absent_threshold=absent_threshold,
         animal_threshold=animal_threshold,
+        no_animal_threshold=no_animal_threshold,
         image_component=image_component,
         label=label,
         scorer=scorer,

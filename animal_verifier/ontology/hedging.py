@@ -5,7 +5,9 @@ heron; one it splits between a heron and a stork is surely a bird. The answer cl
 entry-level names of the model's classes ("heron", "dog"), then the broader levels above them ("bird",
 "mammal", :data:`~animal_verifier.ontology.concepts.BROADER_LEVELS`), then "animal". Each rung's probability
 is the sum over the classes at or below its synset, and the answer is the first, most specific, rung that
-reaches the confidence ``c``. Below the animal threshold there is no animal to name: None.
+reaches the confidence ``c``. Below the low animal threshold (``no_animal``) there is no animal to name:
+None; between it and the ``animal`` threshold the model is not sure there is an animal at all, and the
+answer is "animal" at the level "unsure" (never "no animal", which belongs under the low threshold).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from animal_verifier.ontology.lexicon import ANIMAL_ROOT
 HEDGE_CONFIDENCE_DEFAULT = 0.4
 ANIMAL_NAME = "animal"
 
-Level = Literal["entry", "broader", "animal"]
+Level = Literal["entry", "broader", "animal", "unsure"]
+UNSURE: Level = "unsure"  # between the two animal thresholds: "not sure there is an animal"
 LEVELS: tuple[Level, ...] = ("entry", "broader", "animal")
 BROADER_ONLY: tuple[Level, ...] = ("broader", "animal")  # for an animal the model cannot name (near-OOD)
 
@@ -85,10 +88,13 @@ def hedge(
     confidence: float = HEDGE_CONFIDENCE_DEFAULT,
     animal_threshold: float = 0.0,
     levels: tuple[Level, ...] = LEVELS,
+    unsure_below: float | None = None,
 ) -> HedgedName | None:
     """The most specific rung whose probability reaches ``confidence`` (the most probable of them when a
     confidence under 0.5 lets two reach it); "animal" when none below it does;
-    None when P(animal) is under ``animal_threshold`` (no animal in the photo) or the model has no animals.
+    None when P(animal) is under ``animal_threshold`` (no animal in the photo: the low threshold) or the
+    model has no animals; "animal" at level :data:`UNSURE` when P(animal) is under ``unsure_below`` (the high
+    animal threshold; None: no band).
     ``levels`` limits the rungs that may answer (:data:`BROADER_ONLY`: never an entry-level name).
     ``rungs`` is :meth:`Ladder.of` the model's concept index, built once."""
     check_confidence(confidence)
@@ -97,6 +103,8 @@ def hedge(
     totals = rungs.membership @ np.asarray(probs, dtype=np.float64)
     if totals[-1] < animal_threshold:
         return None
+    if unsure_below is not None and totals[-1] < unsure_below:
+        return HedgedName(rungs.names[-1], rungs.synset_ids[-1], float(totals[-1]), UNSURE, rungs.members[-1])
     sure = (totals >= confidence) & np.isin(np.asarray(rungs.levels), levels)
     most_specific = sure & ~(rungs.inside & sure[None, :]).any(axis=1)  # nothing sure within it
     row = int(np.argmax(np.where(most_specific, totals, -1.0))) if most_specific.any() else len(totals) - 1

@@ -12,17 +12,25 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.calibration import DEFAULT_RISK, Thresholds, risk_key
 from animal_verifier.vision.ood import OodRule
 
 CLASSES_FILE = "imagenet_classes.tsv"
 
-#: The ImageNet EfficientNet-Lite0 model's decision settings: softmax temperature, claim thresholds and the
-#: near-OOD rule, fitted on assets/photos + assets/photos_dev by ``scripts/evaluate_photos.py`` (held-out
-#: figures and command in docs/vision.md); written into labels.json on export. tests/test_vision.py refits
-#: them and fails if these go stale.
+#: The ImageNet EfficientNet-Lite0 model's decision settings: softmax temperature, claim thresholds per risk
+#: (the operating points; ``IMAGENET_THRESHOLDS`` is the default risk's) and the near-OOD rule, fitted on
+#: assets/photos + assets/photos_dev by ``scripts/evaluate_photos.py`` (held-out figures and command in
+#: docs/vision.md); written into labels.json on export. tests/test_ood.py refits them and fails if these go
+#: stale.
 IMAGENET_TEMPERATURE = 0.8123
-IMAGENET_THRESHOLDS = Thresholds(present=0.5, absent=0.0183, animal=0.709)
+IMAGENET_OPERATING_POINTS = {
+    "0.01": Thresholds(present=0.5, absent=0.0014, animal=0.6901, no_animal=0.1579),
+    "0.02": Thresholds(present=0.5, absent=0.0014, animal=0.6901, no_animal=0.1579),
+    "0.05": Thresholds(present=0.5, absent=0.0051, animal=0.6901, no_animal=0.6901),
+    "0.1": Thresholds(present=0.5, absent=0.0222, animal=0.6901, no_animal=0.6901),
+}
+IMAGENET_RISK = DEFAULT_RISK
+IMAGENET_THRESHOLDS = IMAGENET_OPERATING_POINTS[risk_key(IMAGENET_RISK)]
 IMAGENET_OOD = OodRule(score="animal-energy", threshold=-8.1135)
 HEADER = """\
 # ImageNet-1k (ILSVRC-2012) classes in the standard output order of ImageNet-1k models.

@@ -80,8 +80,10 @@ class VerifyResult(BaseModel):
         description="the animal seen, as a person names it ('cow'), or only as sure as the model is ('bird', "
         "'animal'); null when no animal"
     )
-    predicted_level: Literal["entry", "broader", "animal"] | None = Field(
-        None, description="how specific `predicted` is; null when no animal or no image"
+    predicted_level: Literal["entry", "broader", "animal", "unsure"] | None = Field(
+        None,
+        description="how specific `predicted` is; 'unsure': not sure there is an animal at all (P(animal) "
+        "between the two animal thresholds); null when no animal or no image",
     )
     fine_label: str | None = Field(description="the image model's own class ('ox')")
     top5: list[TopClass]
@@ -93,7 +95,10 @@ class VerifyResult(BaseModel):
     )
     ood_score: float | None = Field(None, description="higher: less like the animals the model knows")
     claims: list[ClaimResult]
-    match: bool | None = Field(description="true only when every claim is supported")
+    match: bool | None = Field(
+        description="true: every claim supported; false: some claim contradicted, or the text names no "
+        "animal; null: not sure (no claim contradicted, some the photo can't settle; `reason` says which)"
+    )
     reason: str | None
 
 

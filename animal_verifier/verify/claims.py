@@ -1,8 +1,12 @@
 """What "true" means: each animal mention is a claim, judged against P(animal | image).
 
-Pure logic, no spaCy and no image model, so the verdict table can be read and tested on its own.
-A present-claim holds when the concept probability is high, an absent-claim when it is low; in
-between, or when the image model has no class at or below the animal, the claim can't be checked.
+Pure logic, no spaCy and no image model, so the verdict table (docs/design.md) can be read and tested on
+its own. One rule with an uncertain band decides everything: the photo shows no animal only when the total
+animal probability is under the low ``no_animal`` threshold, and then every present-claim is contradicted;
+from there up a claim is judged by its own probability alone: a present-claim holds when it is high, an
+absent-claim when it is low; in between, or when the image model has no class at or below the animal, the
+claim can't be checked ("not sure"). No claim is ever contradicted because of an animal probability at or
+above ``no_animal``.
 When the photo shows an animal the model cannot name (near-OOD, :mod:`animal_verifier.vision.ood`), only
 claims as broad as what it is sure of ("an animal", "a mammal") can be supported: a species it would
 otherwise confirm is unverifiable, so a giraffe read as a gecko never confirms "there is a gecko".
@@ -20,7 +24,7 @@ SUPPORTED, CONTRADICTED, UNVERIFIABLE = "supported", "contradicted", "unverifiab
 
 
 # Used when a model's labels.json has no calibrated thresholds of its own.
-DEFAULT_THRESHOLDS = Thresholds(present=0.5, absent=0.1, animal=0.3)
+DEFAULT_THRESHOLDS = Thresholds(present=0.5, absent=0.1, animal=0.3, no_animal=0.3)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,7 @@ class Claim:
 @dataclass(frozen=True)
 class Verdict:
     claims: tuple[Claim, ...]
-    match: bool | None  # None: nothing to check against (no image)
+    match: bool | None  # None: not sure (no claim contradicted, some not supported), or no image
     reason: str
 
 
@@ -72,9 +76,8 @@ def judge(
         return _claim(mention, None, UNVERIFIABLE, "no image to check against")
     if mention.wordnet_id is None:
         return _claim(mention, None, UNVERIFIABLE, f"'{mention.text}' is not an animal the lexicon knows")
-    no_animal = animal_probability < t.animal
     p = concept_probability(mention.wordnet_id)
-    if no_animal:
+    if animal_probability < t.no_animal:
         verdict = SUPPORTED if mention.negated else CONTRADICTED
         return _claim(mention, p, verdict, f"the photo shows no animal (P(animal) = {animal_probability:.2f})")
     if p is None:
@@ -96,7 +99,10 @@ def judge(
         if low:
             seen_part = f"; it shows a {seen}" if seen else ""
             return _claim(mention, p, CONTRADICTED, f"no {name} in the photo (P = {p:.2f}){seen_part}")
-    return _claim(mention, p, UNVERIFIABLE, f"not sure about {name} (P = {p:.2f})")
+    band = (
+        f"; not sure there is an animal, P(animal) = {animal_probability:.2f}" if animal_probability < t.animal else ""
+    )
+    return _claim(mention, p, UNVERIFIABLE, f"not sure about {name} (P = {p:.2f}{band})")
 
 
 def verify(
@@ -108,7 +114,8 @@ def verify(
     outcome: str = KNOWN,
     seen_probability: float | None = None,
 ) -> Verdict:
-    """All claims of a statement; it matches only when every claim is supported."""
+    """All claims of a statement: ``match`` is True when every claim is supported, False when one is
+    contradicted (or the text makes no claim), None when none is contradicted but some can't be told."""
     claims = tuple(
         judge(m, concept_probability, animal_probability, seen, thresholds, outcome, seen_probability) for m in mentions
     )
@@ -116,8 +123,10 @@ def verify(
         return Verdict(claims, None, "no image given: the text was read but not checked")
     if not claims:
         return Verdict(claims, False, "the text names no animal, so it makes no claim to check")
-    failing = [c for c in claims if c.verdict != SUPPORTED]
-    if not failing:
-        return Verdict(claims, True, "every claim is supported by the photo")
-    worst = next((c for c in failing if c.verdict == CONTRADICTED), failing[0])
-    return Verdict(claims, False, f"{worst.verdict}: {worst.reason}")
+    contradicted = [c for c in claims if c.verdict == CONTRADICTED]
+    if contradicted:
+        return Verdict(claims, False, f"{CONTRADICTED}: {contradicted[0].reason}")
+    unsure = [c for c in claims if c.verdict != SUPPORTED]
+    if unsure:
+        return Verdict(claims, None, f"{UNVERIFIABLE}: {unsure[0].reason}")
+    return Verdict(claims, True, "every claim is supported by the photo")

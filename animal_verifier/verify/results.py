@@ -5,9 +5,14 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from animal_verifier.constants import LABEL
+from animal_verifier.ontology.hedging import UNSURE
 from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD
 
 HEADLINES = ("Extracted entities: {entities}", "Predicted class: {predicted}", "Matching result: {match}")
+#: how ``match`` reads on the third line: True and False as the original project printed them
+MATCH_WORDS = {True: "True", False: "False", None: "not sure"}
+#: the predicted class between the two animal thresholds (``predicted_level`` "unsure")
+UNSURE_WORDS = "not sure there is an animal"
 #: how each OOD outcome (animal_verifier.vision.ood) reads in the CLI
 OOD_WORDS = {
     KNOWN: "an animal the model knows",
@@ -54,18 +59,19 @@ def doc_to_result(doc: Doc) -> dict:
 
 
 def headline_lines(result: dict) -> list[str]:
-    """The original project's three lines, then one line per claim with its reason."""
+    """The original project's three lines, then one line per claim with its reason; ``match`` None (not
+    sure, or no image) reads "not sure"."""
     predicted = result["predicted"] or ("no animal" if result["animal_probability"] is not None else "no image")
+    if result["predicted_level"] == UNSURE:
+        predicted = UNSURE_WORDS
     lines = [
         HEADLINES[0].format(entities=[e["text"] for e in result["entities"]]),
         HEADLINES[1].format(predicted=predicted),
-        HEADLINES[2].format(match=result["match"]),
+        HEADLINES[2].format(match=MATCH_WORDS[result["match"]]),
     ]
     if result["fine_label"]:
-        lines.append(
-            f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f}; "
-            f"{OOD_WORDS.get(result['ood'], result['ood'])})"
-        )
+        seen = UNSURE_WORDS if result["predicted_level"] == UNSURE else OOD_WORDS.get(result["ood"], result["ood"])
+        lines.append(f"  image: {result['fine_label']} (P(animal) = {result['animal_probability']:.2f}; {seen})")
     for claim in result["claims"]:
         absent = "no " if claim["negated"] else ""
         lines.append(f"  - {absent}{claim['animal']}: {claim['verdict']} ({claim['reason']})")

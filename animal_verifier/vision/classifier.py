@@ -8,6 +8,7 @@ the system never asks which one it has.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from animal_verifier.ontology.hedging import (
     hedge,
 )
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
-from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.calibration import DEFAULT_RISK, Thresholds, operating_point
 from animal_verifier.vision.image_io import DEFAULT_MAX_PIXELS, ImageSource, load_image
 from animal_verifier.vision.ood import FAR_OOD, NEAR_OOD, OodRule
 from animal_verifier.vision.preprocess import Preprocessing, preprocess_batch
@@ -59,6 +60,9 @@ class LabelMap:
     temperature: float = 1.0  # logits / T before the softmax: fitted for the claim decision (docs/vision.md)
     ood: OodRule = field(default_factory=OodRule)  # when an animal photo is one the model cannot name
     hedge_confidence: float = HEDGE_CONFIDENCE_DEFAULT  # what a name's probability must reach to be said
+    #: thresholds fitted per risk at build time (risk_key -> Thresholds); ``thresholds`` is the one at ``risk``
+    operating_points: dict[str, Thresholds] = field(default_factory=dict)
+    risk: float = DEFAULT_RISK
 
     def __post_init__(self) -> None:
         if len(self.class_ids) != len(self.class_names) or not self.class_ids:
@@ -79,6 +83,8 @@ class LabelMap:
             "temperature": self.temperature,
             "ood": self.ood.to_json(),
             "hedge_confidence": self.hedge_confidence,
+            "risk": self.risk,
+            "operating_points": {k: t.to_json() for k, t in self.operating_points.items()},
             "tta": self.tta,
             "classes": [{"id": i, "name": n} for i, n in zip(self.class_ids, self.class_names, strict=True)],
         }
@@ -93,7 +99,7 @@ class LabelMap:
             class_ids=tuple(c["id"] for c in data["classes"]),
             class_names=tuple(c["name"] for c in data["classes"]),
             preprocessing=Preprocessing.from_json(data["preprocessing"]),
-            thresholds=Thresholds.from_json(data["thresholds"]),
+            thresholds=Thresholds.from_json(data["thresholds"], source=LABELS_FILE),
             model_name=name,
             model_version=version,
             tta=bool(data.get("tta", False)),
@@ -101,7 +107,16 @@ class LabelMap:
             temperature=float(data.get("temperature", 1.0)),
             ood=OodRule.from_json(data.get("ood")),
             hedge_confidence=float(data.get("hedge_confidence", HEDGE_CONFIDENCE_DEFAULT)),
+            operating_points={
+                k: Thresholds.from_json(t, source=f"{LABELS_FILE} operating point {k}")
+                for k, t in (data.get("operating_points") or {}).items()
+            },
+            risk=float(data.get("risk", DEFAULT_RISK)),
         )
+
+    def at_risk(self, risk: float) -> LabelMap:
+        """The same model at the operating point fitted for ``risk`` (ValueError when none was)."""
+        return replace(self, thresholds=operating_point(self.operating_points, risk), risk=float(risk))
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf8")
@@ -210,6 +225,13 @@ class ImageClassifier:
     def thresholds(self) -> Thresholds:
         return self.labels.thresholds
 
+    def at_risk(self, risk: float) -> ImageClassifier:
+        """A copy at the operating point fitted for ``risk`` (sharing the ONNX session, which is read-only);
+        ValueError naming the fitted risks when it was not fitted."""
+        other = copy.copy(self)
+        other.labels = self.labels.at_risk(risk)
+        return other
+
     # ---- inference ---------------------------------------------------------------------------------
     def logits_arrays(self, pixels: np.ndarray) -> np.ndarray:
         """Raw logits for a preprocessed (N, 3, H, W) batch; with TTA, N holds pairs (image, mirror) as
@@ -255,16 +277,17 @@ class ImageClassifier:
 
     def explain(self, probs: np.ndarray, ood_score: float | None = None) -> ImagePrediction:
         """Turn one image's class probabilities (and OOD score, when known) into a prediction a person can
-        read: no animal (far-OOD), an animal it cannot name (near-OOD: at most a broader name, "bird"), or
-        the most specific name it is sure of (hedged)."""
+        read: no animal (far-OOD, P(animal) under the low threshold), not sure there is an animal (between the
+        two animal thresholds: "animal" at level "unsure"), an animal it cannot name (near-OOD: at most a
+        broader name, "bird"), or the most specific name it is sure of (hedged)."""
         concepts, names, ids = self.concepts, self.labels.class_names, self.labels.class_ids
         top = np.argsort(-probs)[:5]
         top5 = [(names[i], ids[i], float(probs[i])) for i in top]
         animal = concepts.animal_probability(probs)
-        outcome = self.labels.ood.outcome(ood_score, animal, self.thresholds.animal)
+        outcome = self.labels.ood.outcome(ood_score, animal, self.thresholds.no_animal)
         # an animal it cannot name (near-OOD) is never given an entry-level name: at most "bird", "mammal"...
         levels = BROADER_ONLY if outcome == NEAR_OOD else LEVELS
-        hedged = hedge(self.ladder, probs, self.confidence, self.thresholds.animal, levels)
+        hedged = hedge(self.ladder, probs, self.confidence, self.thresholds.no_animal, levels, self.thresholds.animal)
         if hedged is None or outcome == FAR_OOD:
             return ImagePrediction(
                 None, names[top[0]], ids[top[0]], top5, animal, probs, ood_score=ood_score, ood=FAR_OOD

@@ -4,11 +4,16 @@ fitted on (cross-validation).
 What is fitted, all from the logits of each photo computed once:
 - the temperature T of the softmax (Guo et al. 2017), chosen for the *claim* decision: the binary log loss
   of P(S | image) for true and false claims, searched on a grid that both sharpens (T < 1) and softens;
-- the ``present``/``absent``/``animal`` thresholds (:mod:`animal_verifier.vision.calibration`'s rules);
+- the ``present``/``absent``/``animal``/``no_animal`` thresholds at each risk of
+  :data:`~animal_verifier.vision.calibration.RISKS` (the operating points), by the rules of
+  :mod:`animal_verifier.vision.calibration` applied to *cross-validated* scores: inside the photos being fitted
+  on, each photo's claim and animal probabilities come from a temperature fitted without it (inner folds), so
+  a threshold's false-accept and false-reject rates are those of photos it has not seen;
 - the near-OOD threshold: 95% of the photos of animals the model knows stay under it.
 
-:func:`cross_validate` refits all of that without each fold and judges the held-out photos with the same
-:func:`animal_verifier.verify.claims.judge` the pipeline uses, so the figures are those a user would see.
+:func:`cross_validate` refits all of that without each (outer) fold and judges the held-out photos with the
+same :func:`animal_verifier.verify.claims.judge` the pipeline uses, so the figures are those a user would see:
+nested cross-validation, the thresholds never chosen with the photo they are scored on.
 """
 
 from __future__ import annotations
@@ -23,10 +28,10 @@ from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.hedging import BROADER_ONLY, LEVELS, Ladder, hedge
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
 from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE, Mention, judge
-from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.calibration import DEFAULT_RISK, RISKS, Thresholds, operating_point, risk_key
 from animal_verifier.vision.classifier import ImageClassifier, softmax
 from animal_verifier.vision.ood import FAR_OOD, KNOWN, NEAR_OOD, SCORES, OodRule
-from animal_verifier_train.evaluation.photo_eval import thresholds_from_scores, unrelated_labels
+from animal_verifier_train.evaluation.photo_eval import operating_points, unrelated_labels
 from animal_verifier_train.evaluation.photos import Photo, read_photo_sets
 
 #: Temperatures searched: 0.25 (sharper) .. 4 (softer), log-spaced; 1 is on the grid.
@@ -37,6 +42,7 @@ OOD_TPR = 0.95  # share of photos of known animals kept "known" by the near-OOD 
 #: landscape would push the gate above real animal photos (measured: docs/vision.md).
 MAX_NO_ANIMAL_PASSED = 0.05
 ID, NEAR, FAR = "known", "near", "far"  # what a photo is: a known animal, one the model can't name, none
+INNER_FOLDS = 5  # folds inside the photos being fitted on, for the cross-validated scores the thresholds see
 
 
 @dataclass
@@ -107,8 +113,13 @@ def build_photo_set(classifier: ImageClassifier, photos: Sequence[Photo], lexico
 @dataclass(frozen=True)
 class Calibration:
     temperature: float
-    thresholds: Thresholds
+    thresholds: Thresholds  # the operating point at ``risk``
     ood: OodRule
+    operating_points: dict[str, Thresholds] = field(default_factory=dict)  # risk_key -> thresholds
+    risk: float = DEFAULT_RISK
+
+    def at(self, risk: float) -> Thresholds:
+        return operating_point(self.operating_points, risk)
 
 
 @dataclass
@@ -142,37 +153,71 @@ def log_loss(p: np.ndarray, truth: np.ndarray, eps: float = 1e-6) -> float:
     return float(-np.mean(np.where(truth, np.log(p), np.log(1 - p))))
 
 
+def fit_temperature(tables: dict[float, ClaimTable], keep: np.ndarray) -> tuple[float, dict[float, float]]:
+    """The temperature with the lowest claim log loss over the claims in ``keep`` (ties: the one nearest 1)."""
+    losses = {t: log_loss(table.probability[keep], table.truth[keep]) for t, table in tables.items()}
+    return min(losses, key=lambda t: (losses[t], abs(np.log(t)))), losses
+
+
+def cross_validated_scores(
+    data: PhotoSet, train: np.ndarray, tables: dict[float, ClaimTable], k: int = INNER_FOLDS, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each claim's and each photo's animal probability at a temperature fitted without the photo (k folds of
+    the photos in ``train``); entries of photos outside ``train`` are NaN."""
+    category = np.asarray(data.category)
+    first = next(iter(tables.values()))
+    claim_p = np.full(len(first.photo), np.nan)
+    animal_p = np.full(len(data), np.nan)
+    inside = np.flatnonzero(train)
+    for part in folds_for(len(inside), k, seed):
+        held = np.zeros(len(data), dtype=bool)
+        held[inside[part]] = True
+        fitted = train & ~held
+        temperature, _ = fit_temperature(tables, (fitted & (category == ID))[first.photo])
+        table = tables[temperature]
+        in_held = held[first.photo]
+        claim_p[in_held] = table.probability[in_held]
+        animal_p[held] = table.animal_probability[held]
+    return claim_p, animal_p
+
+
 def fit(
     data: PhotoSet,
     train: np.ndarray,
     tables: dict[float, ClaimTable],
-    max_error: float = 0.01,
+    risk: float = DEFAULT_RISK,
     score: str = "animal-energy",
     max_no_animal: float = MAX_NO_ANIMAL_PASSED,
+    risks: Sequence[float] = RISKS,
 ) -> tuple[Calibration, dict[float, float]]:
-    """Fit on the photos in ``train`` (a boolean mask); also returns the log loss at each temperature."""
+    """Fit on the photos in ``train`` (a boolean mask); also returns the log loss at each temperature. The
+    operating points are fitted for ``risks`` (and ``risk``, whose thresholds are ``Calibration.thresholds``)
+    on :func:`cross_validated_scores` of the training photos."""
     category = np.asarray(data.category)
     known = train & (category == ID)
     has_animal = category != FAR
-    keep = known[next(iter(tables.values())).photo]  # claims on known-animal training photos: same order in every table
-    losses = {t: log_loss(table.probability[keep], table.truth[keep]) for t, table in tables.items()}
-    temperature = min(losses, key=lambda t: (losses[t], abs(np.log(t))))  # ties: the one nearest 1
-    table = tables[temperature]
-    thresholds, _ = thresholds_from_scores(
-        true=table.probability[keep & table.truth],
-        false=table.probability[keep & ~table.truth],
-        animal=table.animal_probability[train & has_animal],
-        no_animal=table.animal_probability[train & ~has_animal],
-        max_error=max_error,
+    first = next(iter(tables.values()))
+    keep = known[first.photo]  # claims on known-animal training photos: same order in every table
+    temperature, losses = fit_temperature(tables, keep)
+    claim_p, animal_p = cross_validated_scores(data, train, tables)
+    truth = first.truth
+    points = operating_points(
+        true=claim_p[keep & truth],
+        false=claim_p[keep & ~truth],
+        animal=animal_p[train & has_animal],
+        no_animal=animal_p[train & ~has_animal],
+        risks=sorted({*risks, risk}),
         max_no_animal=max_no_animal,
     )
     ood_threshold = float(np.quantile(data.ood_scores[score][known], OOD_TPR))
-    return Calibration(temperature, thresholds, OodRule(score, round(ood_threshold, 4))), losses
+    ood = OodRule(score, round(ood_threshold, 4))
+    return Calibration(temperature, points[risk_key(risk)], ood, points, risk), losses
 
 
 @dataclass
 class Judged:
-    """One held-out claim, judged as the pipeline would."""
+    """One held-out claim, judged as the pipeline would (``verdict`` at the cross-validation's risk,
+    ``verdicts`` at each risk judged)."""
 
     photo: int
     label: str
@@ -180,6 +225,7 @@ class Judged:
     probability: float
     verdict: str
     outcome: str
+    verdicts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -193,6 +239,9 @@ class CrossValidation:
     held_out_truth: np.ndarray
     held_out_known: np.ndarray  # the claim is about a photo of an animal the model knows
     losses: list[dict[float, float]] = field(default_factory=list)
+    unsure_of_animal: list[bool] = field(default_factory=list)  # per photo: P(animal) in the band
+    risk: float = DEFAULT_RISK
+    risks: tuple[float, ...] = ()
 
 
 def folds_for(n: int, k: int | None, seed: int = 0) -> list[np.ndarray]:
@@ -204,43 +253,61 @@ def folds_for(n: int, k: int | None, seed: int = 0) -> list[np.ndarray]:
 
 
 def cross_validate(
-    data: PhotoSet, k: int | None = None, max_error: float = 0.01, score: str = "animal-energy"
+    data: PhotoSet,
+    k: int | None = None,
+    risk: float = DEFAULT_RISK,
+    score: str = "animal-energy",
+    risks: Sequence[float] = RISKS,
 ) -> CrossValidation:
+    """Nested cross-validation: each outer fold's photos are judged at thresholds fitted without them (by
+    :func:`fit`, whose scores are themselves cross-validated inside the other photos), at ``risk`` and at
+    each of ``risks`` (``Judged.verdicts``, for the risk-coverage curve)."""
     tables = {t: claim_table(data, t) for t in TEMPERATURES}
     n = len(data)
     folds = folds_for(n, k)
-    category = np.asarray(data.category)
+    all_risks = tuple(sorted({*risks, risk}))
     judged: list[Judged] = []
     outcomes: list[str] = [""] * n
     predicted: list[str | None] = [None] * n
+    unsure = [False] * n
     first = tables[1.0]
     probability = np.zeros(len(first.photo))
     calibrations, losses = [], []
     for test in folds:
         train = np.ones(n, dtype=bool)
         train[test] = False
-        calibration, loss = fit(data, train, tables, max_error, score)
+        calibration, loss = fit(data, train, tables, risk, score, risks=all_risks)
         calibrations.append(calibration)
         losses.append(loss)
         table = tables[calibration.temperature]
         probs = softmax(data.logits[test] / calibration.temperature).astype(np.float64)
         for row, i in enumerate(test):
             animal = float(table.animal_probability[i])
-            outcome = calibration.ood.outcome(float(data.ood_scores[score][i]), animal, calibration.thresholds.animal)
-            seen, seen_p = _seen(probs[row], data, outcome, calibration.thresholds.animal)
-            outcomes[i], predicted[i] = outcome, seen
             concept = {s: float(probs[row, ix].sum()) for s, ix in data.classes_under.items()}.get
-            for label, synset, is_true in data.claims[i]:
-                claim = judge(
-                    Mention(label, label, synset, False),
-                    concept,
-                    animal,
-                    seen,
-                    calibration.thresholds,
-                    outcome,
-                    seen_p,
+            by_risk: list[dict[str, str]] = [{} for _ in data.claims[i]]
+            for r in all_risks:
+                t = calibration.at(r)
+                outcome = calibration.ood.outcome(float(data.ood_scores[score][i]), animal, t.no_animal)
+                seen, seen_p = _seen(probs[row], data, outcome, t)
+                if r == risk:
+                    outcomes[i], predicted[i] = outcome, seen
+                    unsure[i] = t.no_animal <= animal < t.animal
+                for c, (label, synset, _) in enumerate(data.claims[i]):
+                    claim = judge(Mention(label, label, synset, False), concept, animal, seen, t, outcome, seen_p)
+                    by_risk[c][risk_key(r)] = claim.verdict
+            for c, (label, synset, is_true) in enumerate(data.claims[i]):
+                verdicts = by_risk[c]
+                judged.append(
+                    Judged(
+                        int(i),
+                        label,
+                        is_true,
+                        float(concept(synset)),
+                        verdicts[risk_key(risk)],
+                        outcomes[i],
+                        verdicts,
+                    )
                 )
-                judged.append(Judged(int(i), label, is_true, float(concept(synset)), claim.verdict, outcome))
         in_test = np.isin(first.photo, test)
         probability[in_test] = table.probability[in_test]
     return CrossValidation(
@@ -251,17 +318,20 @@ def cross_validate(
         predicted=predicted,
         held_out_probability=probability,
         held_out_truth=first.truth.copy(),
-        held_out_known=category[first.photo] == ID,
+        held_out_known=np.asarray(data.category)[first.photo] == ID,
         losses=losses,
+        unsure_of_animal=unsure,
+        risk=risk,
+        risks=all_risks,
     )
 
 
-def _seen(probs: np.ndarray, data: PhotoSet, outcome: str, animal_threshold: float) -> tuple[str | None, float | None]:
+def _seen(probs: np.ndarray, data: PhotoSet, outcome: str, thresholds: Thresholds) -> tuple[str | None, float | None]:
     """The name the image side gives and its probability, as ``ImageClassifier.explain`` does."""
     if outcome == FAR_OOD:
         return None, None
     levels = BROADER_ONLY if outcome == NEAR_OOD else LEVELS
-    named = hedge(data.ladder, probs, data.confidence, animal_threshold, levels)
+    named = hedge(data.ladder, probs, data.confidence, thresholds.no_animal, levels, thresholds.animal)
     return (None, None) if named is None else (named.name, named.probability)
 
 
@@ -296,9 +366,15 @@ def summarise(data: PhotoSet, cv: CrossValidation, bins: int = 10) -> dict:
             if j.verdict == UNVERIFIABLE and j.outcome == KNOWN
         ],
         "no_animal_answered_no_animal_or_ood": _rate(
-            sum(cv.outcomes[i] in (FAR_OOD, NEAR_OOD) for i in far_photos), len(far_photos)
+            sum(cv.outcomes[i] in (FAR_OOD, NEAR_OOD) or cv.unsure_of_animal[i] for i in far_photos), len(far_photos)
         ),
-        "no_animal_given_a_species": [data.photos[i].path.name for i in far_photos if cv.outcomes[i] == KNOWN],
+        "no_animal_answered_no_animal": _rate(sum(cv.outcomes[i] == FAR_OOD for i in far_photos), len(far_photos)),
+        "no_animal_given_a_species": [
+            data.photos[i].path.name for i in far_photos if cv.outcomes[i] == KNOWN and not cv.unsure_of_animal[i]
+        ],
+        "animal_photos_called_empty": [
+            data.photos[i].path.name for i in np.flatnonzero(category != FAR) if cv.outcomes[i] == FAR_OOD
+        ],
         "near_ood_flagged": _rate(sum(cv.outcomes[i] != KNOWN for i in near_photos), len(near_photos)),
         "known_flagged_ood": [data.photos[i].path.name for i in known_photos if cv.outcomes[i] != KNOWN],
         "temperature": {"median": float(np.median(temps)), "min": min(temps), "max": max(temps)},
@@ -363,7 +439,13 @@ def _rate(count: int, total: int) -> dict:
 
 
 def calibration_to_json(c: Calibration) -> dict:
-    return {"temperature": c.temperature, "thresholds": asdict(c.thresholds), "ood": c.ood.to_json()}
+    return {
+        "temperature": c.temperature,
+        "risk": c.risk,
+        "thresholds": asdict(c.thresholds),
+        "operating_points": {k: asdict(t) for k, t in c.operating_points.items()},
+        "ood": c.ood.to_json(),
+    }
 
 
 def plot_reliability(summary: dict, path: str | Path) -> None:

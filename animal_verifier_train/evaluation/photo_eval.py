@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from animal_verifier.ontology.lexicon import Lexicon, load_lexicon
-from animal_verifier.vision.calibration import Thresholds, lower_threshold, upper_threshold
+from animal_verifier.vision.calibration import (
+    DEFAULT_RISK,
+    RISKS,
+    Thresholds,
+    lower_threshold,
+    risk_key,
+    upper_threshold,
+)
 from animal_verifier.vision.classifier import ImageClassifier
 from animal_verifier_train.evaluation.photos import Photo
 
@@ -65,12 +72,6 @@ def score_photos(classifier: ImageClassifier, photos: list[Photo], lexicon: Lexi
     return results
 
 
-#: Share of true labels an absent claim may wrongly accept. Not 1% like the others: with a few dozen
-#: labelled photos, 1% allows no miss at all, so the one or two photos the model gets wrong (a white duck
-#: read as a goose) would push ``absent`` under every photo's score and most "no X" claims would come out
-#: uncertain. 10% lets those misses go and keeps ``absent`` in the gap between true and false labels.
-MAX_MISS_ABSENT = 0.1
-
 #: ``present`` never goes under this: a claim is "supported" only when its calibrated probability says it is
 #: more likely true than not. The 1% rule alone is not enough, because most false claims are absurd ones (a
 #: giraffe on a cat photo) that cost nothing to reject, so 1% of them can be spent on the confusions people
@@ -79,19 +80,16 @@ MAX_MISS_ABSENT = 0.1
 MIN_SUPPORTED_PROBABILITY = 0.5
 
 
-def calibrate(
-    results: list[PhotoResult], max_error: float = 0.01, max_miss_absent: float = MAX_MISS_ABSENT
-) -> tuple[Thresholds, dict]:
-    """Thresholds from the photos: ``present`` lets at most ``max_error`` of false labels through,
-    ``absent`` misses at most ``max_miss_absent`` of true labels, ``animal`` separates the two kinds of image."""
+def calibrate(results: list[PhotoResult], risk: float = DEFAULT_RISK) -> tuple[Thresholds, dict]:
+    """Thresholds from the photos at ``risk`` (:func:`thresholds_from_scores`); ``animal`` separates the two
+    kinds of image letting at most ``risk`` of those without an animal through."""
     return thresholds_from_scores(
         true=[r.true_probability for r in results if r.true_probability is not None],
         false=[p for r in results for p in r.false_probabilities.values()],
         animal=[r.animal_probability for r in results if r.has_animal],
         no_animal=[r.animal_probability for r in results if not r.has_animal],
-        max_error=max_error,
-        max_miss_absent=max_miss_absent,
-        max_no_animal=max_error,
+        risk=risk,
+        max_no_animal=risk,
     )
 
 
@@ -100,22 +98,35 @@ def thresholds_from_scores(
     false: Sequence[float],
     animal: Sequence[float],
     no_animal: Sequence[float],
-    max_error: float = 0.01,
-    max_miss_absent: float = MAX_MISS_ABSENT,
+    risk: float = DEFAULT_RISK,
     max_no_animal: float = 0.01,
     min_present: float = MIN_SUPPORTED_PROBABILITY,
 ) -> tuple[Thresholds, dict]:
-    """The one threshold rule on claim and image scores: ``present`` lets at most ``max_error`` of the false
-    claims through and is at least ``min_present``, ``absent`` (capped at ``present``) misses at most
-    ``max_miss_absent`` of the true ones, and ``animal`` lets at most ``max_no_animal`` of the images with no
-    animal through."""
-    present = upper_threshold(true, false, max_error)
-    absent = lower_threshold(false, true, max_miss_absent)
+    """The one threshold rule at one risk. For false acceptances: ``present`` lets at most ``risk`` of the
+    false claims be supported and is at least ``min_present``; for false rejections: ``absent`` (capped at
+    ``present``) lets at most ``risk`` of the true claims be contradicted, and ``no_animal`` (capped at
+    ``animal``) calls at most ``risk`` of the animal images empty. ``animal``, above which an animal is
+    surely there, lets at most ``max_no_animal`` of the images with no animal through (whatever the risk)."""
+    present = upper_threshold(true, false, risk)
+    absent = lower_threshold(false, true, risk)
     gate = upper_threshold(animal, no_animal, max_no_animal)
+    empty = lower_threshold(no_animal, animal, risk)
     cut = max(present.threshold, min_present)
-    thresholds = Thresholds(cut, min(absent.threshold, cut), gate.threshold)
-    details = {"present": asdict(present), "absent": asdict(absent), "animal": asdict(gate)}
-    return thresholds, {**details, "present_floor": min_present}
+    thresholds = Thresholds(cut, min(absent.threshold, cut), gate.threshold, min(empty.threshold, gate.threshold))
+    details = {"present": asdict(present), "absent": asdict(absent), "animal": asdict(gate), "no_animal": asdict(empty)}
+    return thresholds, {**details, "present_floor": min_present, "risk": risk}
+
+
+def operating_points(
+    true: Sequence[float],
+    false: Sequence[float],
+    animal: Sequence[float],
+    no_animal: Sequence[float],
+    risks: Sequence[float] = RISKS,
+    max_no_animal: float = 0.01,
+) -> dict[str, Thresholds]:
+    """:func:`thresholds_from_scores` at each risk, keyed as ``labels.json`` records them ("0.01")."""
+    return {risk_key(r): thresholds_from_scores(true, false, animal, no_animal, r, max_no_animal)[0] for r in risks}
 
 
 def figures(results: list[PhotoResult], thresholds: Thresholds) -> dict:
@@ -154,7 +165,12 @@ def figures(results: list[PhotoResult], thresholds: Thresholds) -> dict:
         "non_animal_judged_no_animal": _rate(
             sum(r.animal_probability < thresholds.animal for r in non_animal), len(non_animal)
         ),
-        "animal_photos_judged_no_animal": [r.file for r in animal_photos if r.animal_probability < thresholds.animal],
+        "animal_photos_judged_no_animal": [
+            r.file for r in animal_photos if r.animal_probability < thresholds.no_animal
+        ],
+        "animal_photos_not_sure_of_an_animal": [
+            r.file for r in animal_photos if thresholds.no_animal <= r.animal_probability < thresholds.animal
+        ],
         "basic_label_matches": _rate(sum(r.predicted == r.label for r in expressible), len(expressible)),
         # threshold-free summaries, to compare settings (e.g. test-time augmentation)
         "true_label_mean_probability": _mean([r.true_probability for r in expressible]),

@@ -115,7 +115,9 @@ def evaluate_pipeline(nlp: Language, cases: Sequence[Case], batch_size: int = 16
     for case, doc in zip(cases, nlp.pipe(docs, batch_size=batch_size), strict=True):
         counts = report.per_kind[case.kind]
         counts["statements"] += 1
-        counts["match_right"] += doc._.match == case.expected_match
+        counts["match_right"] += doc._.match is case.expected_match
+        counts["match_not_sure"] += doc._.match is None  # neither right nor a confident error
+        counts["match_confident_wrong"] += doc._.match is (not case.expected_match)
         claims = doc._.claims
         where = {"kind": case.kind, "text": case.text, "image": case.image.name}
         if not case.expected:  # no animal in the text: the statement itself is the unit

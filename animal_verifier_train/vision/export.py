@@ -13,7 +13,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from animal_verifier.ontology.imagenet import IMAGENET_OOD, IMAGENET_TEMPERATURE, IMAGENET_THRESHOLDS, imagenet_classes
+from animal_verifier.ontology.imagenet import (
+    IMAGENET_OOD,
+    IMAGENET_OPERATING_POINTS,
+    IMAGENET_RISK,
+    IMAGENET_TEMPERATURE,
+    IMAGENET_THRESHOLDS,
+    imagenet_classes,
+)
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.classifier import (
     INPUT_NAME,
@@ -42,8 +49,9 @@ class ExportCheck:
 
 
 def imagenet_label_map(thresholds: Thresholds = IMAGENET_THRESHOLDS, backbone: str = DEFAULT_BACKBONE) -> LabelMap:
-    """The label map of a backbone's ImageNet-1k model, with that backbone's preprocessing. Thresholds,
-    temperature and OOD rule are Lite0's until scripts/evaluate_photos.py refits them for the other model."""
+    """The label map of a backbone's ImageNet-1k model, with that backbone's preprocessing. Thresholds (and
+    the operating points per risk, unless other ``thresholds`` are given), temperature and OOD rule are Lite0's
+    until scripts/evaluate_photos.py refits them for the other model."""
     spec = get_backbone(backbone)
     classes = imagenet_classes()
     return LabelMap(
@@ -51,6 +59,8 @@ def imagenet_label_map(thresholds: Thresholds = IMAGENET_THRESHOLDS, backbone: s
         class_names=tuple(c.name for c in classes),
         preprocessing=spec.preprocessing,
         thresholds=thresholds,
+        operating_points=dict(IMAGENET_OPERATING_POINTS) if thresholds == IMAGENET_THRESHOLDS else {},
+        risk=IMAGENET_RISK,
         model_name=spec.model_name,
         model_version="imagenet-1k",
         temperature=IMAGENET_TEMPERATURE,

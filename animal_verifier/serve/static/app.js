@@ -84,7 +84,10 @@ function renderSeen(result) {
   const seen = $("seen");
   seen.replaceChildren();
   const strong = document.createElement("strong");
-  if (result.ood === "near-ood") {
+  if (result.predicted_level === "unsure") {
+    strong.textContent = "not sure there is an animal";
+    seen.append("The model is ", strong);
+  } else if (result.ood === "near-ood") {
     strong.textContent = result.predicted || "an animal";
     seen.append("An animal the model cannot name; it is sure only of: ", strong);
   } else if (result.predicted) {
@@ -150,9 +153,10 @@ function renderClaims(claims) {
 
 function render(result) {
   const verdict = $("verdict");
+  // match null: no claim contradicted, some the photo can't settle ("not sure")
   const outcome = result.match === true ? "true" : result.match === false ? "false" : "unchecked";
   verdict.className = `verdict ${outcome}`;
-  verdict.textContent = { true: "✓ True", false: "✗ False", unchecked: "Not checked" }[outcome];
+  verdict.textContent = { true: "✓ True", false: "✗ False", unchecked: "? Not sure" }[outcome];
   $("reason").textContent = result.reason || "";
   renderSentence(result.text, result.entities);
   renderSeen(result);
