@@ -37,7 +37,7 @@ from animal_verifier.serve.access import KeyRing
 from animal_verifier.serve.budget import PixelBudget
 from animal_verifier.serve.engine import InferenceEngine
 from animal_verifier.serve.errors import ERROR_RESPONSES, ApiError, ErrorBody, install_error_handlers
-from animal_verifier.serve.memory import limit_malloc_arenas
+from animal_verifier.serve.memory import limit_malloc_arenas, unmapped_image_blocks
 from animal_verifier.serve.metrics import Metrics, forget_this_process
 from animal_verifier.serve.middleware import Guard
 from animal_verifier.serve.schemas import (
@@ -98,6 +98,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limit_malloc_arenas(settings.malloc_arenas)  # before the inference and worker threads start
+        unmapped_image_blocks()
         engine.start()
         yield
         await asyncio.to_thread(engine.stop)

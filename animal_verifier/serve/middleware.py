@@ -95,6 +95,10 @@ class Guard:
 
         try:
             refusal = self.refusal(scope, headers, path, method, cors)
+            preflight = method == "OPTIONS" and "origin" in headers and "access-control-request-method" in headers
+            if refusal is None and preflight:  # a browser asking first; it sends no key with it
+                await Response(status_code=204, headers=self.preflight_headers())(scope, receive, send_with_headers)
+                return
             if refusal is None and (is_api(path) or path == "/metrics") and self.keys is not None:
                 key_id = self.keys.identify(presented_key(headers))
                 if key_id is None:
@@ -105,8 +109,6 @@ class Guard:
                 counted = refusal is None
             if refusal is not None:
                 await self.refuse(refusal, request_id, scope, receive, send_with_headers)
-            elif method == "OPTIONS" and cors and "access-control-request-method" in headers:
-                await Response(status_code=204, headers=self.preflight_headers())(scope, receive, send_with_headers)
             else:
                 await self.app(scope, receive, send_with_headers)
         except Exception as err:  # noqa: BLE001 - answered 500 with the id; the traceback goes to the log
