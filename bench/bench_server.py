@@ -166,6 +166,17 @@ def run_phase(
     phase.seconds = time.monotonic() - start
 
 
+def model_or_exit(model: str | None) -> str:
+    """The pipeline to serve, resolved as `serve` does, or a clear line and exit 1."""
+    from animal_verifier.pipeline import ModelNotFound, resolve_model
+
+    try:
+        return resolve_model(model)
+    except ModelNotFound as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(1) from None
+
+
 def start_server(model_path: str, log_path: Path, args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
     """`animal-verifier serve` on a free loopback port, its output in ``log_path``: (process, base URL)."""
     port = free_port()
@@ -201,6 +212,19 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(30)
     except subprocess.TimeoutExpired:
         server.kill()
+
+
+def report_head(info: dict, model_path: str) -> dict:
+    """What every server report starts with: when, how, where, which versions and model, which settings."""
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine(),
+        "versions": versions(),
+        "model": info["model"],
+        "model_path": shown_path(model_path),
+        "server_env": {k: v for k, v in os.environ.items() if k.startswith(("ANIMAL_VERIFIER_", "MALLOC_"))},
+    }
 
 
 def shown_path(path: str | Path) -> str:
@@ -239,13 +263,7 @@ def main(
     rate_limit: float = typer.Option(None, min=0.001, help="The server's --rate-limit (requests/s per client)"),
 ) -> None:
     """Bounded load test of the HTTP API on 127.0.0.1."""
-    from animal_verifier.pipeline import ModelNotFound, resolve_model
-
-    try:
-        model_path = resolve_model(model)
-    except ModelNotFound as err:
-        typer.secho(f"error: {err}", fg="red", err=True)
-        raise typer.Exit(1) from None
+    model_path = model_or_exit(model)
     image = jpeg_640(photo)
     log_path = out.with_suffix(".log")  # the server's own output
     args: list[str] = ["--rate-limit", str(rate_limit)] if rate_limit else []
@@ -297,12 +315,7 @@ def main(
         folder.cleanup()
 
     report = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": machine(),
-        "versions": versions(),
-        "model": info["model"],
-        "model_path": shown_path(model_path),
+        **report_head(info, model_path),
         "keys": len(client_keys) if client_keys else 0,
         "rate_limit": rate_limit,
         "pipeline": info["pipeline"],
@@ -311,7 +324,6 @@ def main(
             "size": list(Image.open(io.BytesIO(image)).size),
             "bytes": len(image),
         },  # fmt: skip
-        "server_env": {k: v for k, v in os.environ.items() if k.startswith(("ANIMAL_VERIFIER_", "MALLOC_"))},
         "server_ready_s": round(ready_s, 1),
         "phases": {p.name: p.summary() for p in phases},
         "rss_mib": rss,

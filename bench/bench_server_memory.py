@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -29,7 +27,7 @@ import typer
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_server import ROOT, machine, rss_mib, shown_path, start_server, stop_server, versions, wait_ready  # noqa: E402
+from bench_server import ROOT, model_or_exit, report_head, rss_mib, start_server, stop_server, wait_ready  # noqa: E402
 
 ALLOWED = {200, 413, 429, 503}
 NORMAL_PHOTO = ROOT / "assets/photos/cow_gcompris.jpg"
@@ -50,13 +48,7 @@ def main(
     out: Path = typer.Option(ROOT / "bench/results/server_memory.json", help="Where to write the JSON report"),
 ) -> None:
     """Concurrent batches of large PNGs against `serve`: RSS bound, statuses, a normal request after."""
-    from animal_verifier.pipeline import ModelNotFound, resolve_model
-
-    try:
-        model_path = resolve_model(model)
-    except ModelNotFound as err:
-        typer.secho(f"error: {err}", fg="red", err=True)
-        raise typer.Exit(1) from None
+    model_path = model_or_exit(model)
     png = solid_png(side)
     texts = [("text", (None, b"A red square."))] * items
     batch = texts + [("image", (f"{i}.png", png, "image/png")) for i in range(items)]
@@ -119,13 +111,7 @@ def main(
     peak = max(rss for _, rss in samples)
     ok = all(a["status"] in ALLOWED for a in answers) and after["status"] == 200
     report = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": machine(),
-        "versions": versions(),
-        "model": info["model"],
-        "model_path": shown_path(model_path),
-        "server_env": {k: v for k, v in os.environ.items() if k.startswith(("ANIMAL_VERIFIER_", "MALLOC_"))},
+        **report_head(info, model_path),
         "limits": {k: info["limits"].get(k) for k in LIMITS},
         "attack": {
             "requests": requests,

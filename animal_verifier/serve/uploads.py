@@ -36,8 +36,9 @@ Pair = tuple[str, Image.Image]
 @dataclass(frozen=True)
 class Admission:
     """How an upload is let in. ``view``: the image model's preprocessing, to reduce each image to what the
-    model looks at; ``budget``: the pixels in flight across requests; ``deadline``: the request's end
-    (``time.monotonic()``), after which no image of it is decoded. None: no such bound (tests, tools)."""
+    model looks at; ``budget``: the pixels in flight across requests; ``deadline``: no image of the request
+    starts decoding after it (``time.monotonic()``), so that what was decoded can still be answered in time.
+    None: no such bound (tests, tools)."""
 
     view: Preprocessing | None = None
     budget: PixelBudget | None = None
@@ -45,12 +46,12 @@ class Admission:
     wait_s: float = 2.0  # at most this long for room in the budget
 
     def wait(self) -> float:
-        """Seconds an image may wait for room now; a request past its deadline decodes nothing more."""
+        """Seconds an image may wait for room now; past the deadline, it is refused without decoding."""
         if self.deadline is None:
             return self.wait_s
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise ApiError(503, "timeout", "the request ran out of time before this image was decoded")
+            raise ApiError(503, "busy", "no time was left in this request to decode this image; send it again")
         return min(self.wait_s, left)
 
 
