@@ -968,3 +968,10 @@ def test_concurrent_batches_of_large_pngs_stay_within_the_pixel_budget(served):
     assert r.status_code == 200 and r.json()["predicted"] == "cow"
     metrics = httpx.get(f"{base}/metrics", headers=auth).text
     assert "animal_verifier_pixels_in_flight 0.0" in metrics
+
+
+def test_access_log_line_cannot_be_forged_through_the_path(client, caplog):
+    with caplog.at_level(logging.INFO, logger="animal_verifier.access"):
+        client.get("/x%0AINFO:%20forged%20line")
+    (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "animal_verifier.access"]
+    assert "\n" not in line and "/x\\x0aINFO:\\x20forged" in line

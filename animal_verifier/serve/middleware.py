@@ -37,6 +37,7 @@ log = logging.getLogger("animal_verifier.serve.errors")
 access_log = logging.getLogger("animal_verifier.access")
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # a decoded path may hold a newline: never a forged log line
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CORS_HEADERS = "Authorization, X-API-Key, Content-Type, X-Request-ID"
 
@@ -175,5 +176,6 @@ class Guard:
                                "client": client, "key": key_id, "method": method, "path": path, "status": status,
                                "ms": ms})  # fmt: skip
         else:
+            path, client = (_CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text) for text in (path, client))
             line = f'{client} {key_id or "-"} "{method} {path}" {status} {ms} ms id={request_id}'
         access_log.info(line)
