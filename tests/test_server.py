@@ -975,3 +975,39 @@ def test_access_log_line_cannot_be_forged_through_the_path(client, caplog):
         client.get("/x%0AINFO:%20forged%20line")
     (line,) = [rec.getMessage() for rec in caplog.records if rec.name == "animal_verifier.access"]
     assert "\n" not in line and "/x\\x0aINFO:\\x20forged" in line
+
+
+def test_serve_command_sets_the_defaults_and_warns_off_loopback_without_keys(full_pipeline, monkeypatch, keys_file):
+    """What `serve` hands uvicorn and its workers, without starting it: the loopback Host default, the
+    per-worker share of the limits, uvicorn's access log and proxy headers off, the warning."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from animal_verifier.cli import app
+
+    runs: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **kwargs: runs.append(kwargs))
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ANIMAL_VERIFIER_")}
+
+    def invoke(*args: str):
+        monkeypatch.setattr(os, "environ", dict(clean))  # what serve writes for its workers stays in the test
+        return CliRunner().invoke(app, ["serve", "--model", str(full_pipeline), *args])
+
+    result = invoke("--workers", "2", "--rate-limit", "10")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    assert os.environ["ANIMAL_VERIFIER_ALLOWED_HOSTS"] == "localhost,127.0.0.1,[::1]"
+    assert os.environ["ANIMAL_VERIFIER_RATE_LIMIT"] == "5.0"  # each of 2 workers: half
+    assert os.environ["ANIMAL_VERIFIER_MAX_PIXELS_IN_FLIGHT"] == "60000000"
+    assert runs[-1]["access_log"] is False and runs[-1]["proxy_headers"] is False and runs[-1]["workers"] == 2
+    result = invoke("--host", "0.0.0.0")
+    assert result.exit_code == 0 and "without API keys" in result.output
+    assert os.environ["ANIMAL_VERIFIER_ALLOWED_HOSTS"] == "none"  # any host, unless --allowed-hosts says
+    result = invoke("--host", "0.0.0.0", "--api-keys-file", str(keys_file))
+    assert result.exit_code == 0 and "warning" not in result.output
+    result = invoke("--api-keys-file", str(keys_file.with_name("none.txt")))
+    assert (
+        result.exit_code == 1 and "can't read the API keys file" in result.output and "Traceback" not in result.output
+    )
+    result = invoke("--forwarded-allow-ips", "not-an-address")
+    assert result.exit_code == 1 and "Traceback" not in result.output
