@@ -208,38 +208,95 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to bind (0.0.0.0 exposes the service to the network)"),
     port: int = typer.Option(8000, min=0, max=65535, help="TCP port"),
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
-    workers: int = typer.Option(1, min=1, help="Processes, each with its own copy of the model"),
-    log_level: str = typer.Option("info", help="uvicorn log level"),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Processes, each with its own copy of the model. Each holds its own limits, so the rate "
+        "limit and the pixel budget are divided among them: the service as a whole keeps the numbers given",
+    ),
+    api_keys_file: Path = typer.Option(
+        None,
+        help="API keys, one a line ('#' comments): every /v1/... call and /metrics then needs "
+        "'Authorization: Bearer <key>' or 'X-API-Key: <key>' [env: ANIMAL_VERIFIER_API_KEYS_FILE]",
+    ),
+    rate_limit: float = typer.Option(
+        None,
+        min=0.001,
+        help="API requests per second per client (a key, else the address), with a burst of "
+        "ANIMAL_VERIFIER_RATE_BURST_S (5) seconds' worth; over it: 429 [default: no limit]",
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        None, help="Proxies (comma-separated addresses or networks, or *) whose X-Forwarded-For names the client"
+    ),
+    allowed_hosts: str = typer.Option(
+        None,
+        help="Host names the server answers to, comma-separated, any port; others get 400 [default: "
+        "localhost,127.0.0.1,[::1] when bound to a loopback address, else any]",
+    ),
+    cors_origin: list[str] = typer.Option(
+        None, help="An origin (https://app.example.org) whose pages may call the API; repeat for more"
+    ),
+    log_format: str = typer.Option(None, help="Access log: text or json, one line a request [default: text]"),
+    log_level: str = typer.Option("info", help="uvicorn log level (warning and above: no access log)"),
     risk: float = typer.Option(None, "--risk", help=RISK_HELP),
 ) -> None:
-    """The HTTP API and the web page (POST /v1/verify, the page at /); limits from ANIMAL_VERIFIER_* vars."""
+    """The HTTP API and the web page (POST /v1/verify, the page at /); other limits from ANIMAL_VERIFIER_* vars."""
     import os
 
     try:
         import uvicorn
 
         from animal_verifier.pipeline import ENV_RISK, ModelNotFound, check_risk, resolve_model
+        from animal_verifier.serve.access import KeyRing, Proxies
         from animal_verifier.serve.app import ENV_MODEL, ServerSettings
+        from animal_verifier.serve.serving import is_loopback, log_config, metrics_folder
+        from animal_verifier.serve.settings import LOOPBACK_HOSTS
     except ImportError as err:
         raise fail(f"{err.name} is missing; install the server extra: pip install 'animal-verifier[serve]'") from None
+    given = {
+        "api_keys_file": str(api_keys_file) if api_keys_file else None,
+        "rate_limit": rate_limit,
+        "forwarded_allow_ips": _comma_list(forwarded_allow_ips),
+        "allowed_hosts": _comma_list(allowed_hosts),
+        "cors_origins": tuple(cors_origin) if cors_origin else None,
+        "log_format": log_format,
+    }
     try:
         resolved = resolve_model(model)  # fail here, with a clear message, not in each worker
         if risk is not None:
             check_risk(resolved, risk)
-        ServerSettings.from_env()
+        settings = ServerSettings.from_env()
+        settings = ServerSettings(**{**vars(settings), **{k: v for k, v in given.items() if v is not None}})
+        if settings.api_keys_file:
+            KeyRing.from_file(settings.api_keys_file)
+        Proxies(settings.forwarded_allow_ips)
     except (ModelNotFound, ValueError) as err:
         raise fail(str(err)) from None
-    os.environ[ENV_MODEL] = resolved  # each worker process builds its app from the environment
+    if settings.allowed_hosts is None and is_loopback(host):
+        settings = ServerSettings(**{**vars(settings), "allowed_hosts": LOOPBACK_HOSTS})
+    if not is_loopback(host) and not settings.api_keys_file:
+        typer.secho(f"warning: serving on {host} without API keys: anyone who can reach it can use it "
+                    "(--api-keys-file)", fg="yellow", err=True)  # fmt: skip
+    os.environ.update(settings.per_worker(workers).to_env())  # each worker builds its app from the environment
+    os.environ[ENV_MODEL] = resolved
     if risk is not None:
         os.environ[ENV_RISK] = f"{risk:g}"  # and loads the pipeline at this operating point
-    uvicorn.run(
-        "animal_verifier.serve.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-    )
+    with metrics_folder(workers):
+        uvicorn.run(
+            "animal_verifier.serve.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            log_config=log_config(settings.log_format, log_level),
+            access_log=False,  # the app logs each request once, with its id
+            proxy_headers=False,  # the app reads X-Forwarded-For itself, from --forwarded-allow-ips only
+        )
+
+
+def _comma_list(value: str | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def main() -> None:

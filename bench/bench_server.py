@@ -4,6 +4,8 @@
     flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py --clients 16 --duration 300 \
         --out bench/results/server_soak.json                                       # the 5-minute soak
     .venv/bin/python bench/bench_server.py --duration 10 --latency-seconds 5      # a short run
+    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py --keys --rate-limit 50 --clients 16 \
+        --duration 120 --latency-seconds 0 --out bench/results/server_soak_keys.json  # keys and rate limits on
 
 Starts the server as a subprocess on a free 127.0.0.1 port (never anything else), sends a 640-px JPEG of
 a real photo with a sentence, first from one client in sequence (latency without queueing), then from
@@ -12,7 +14,8 @@ latency, errors (5xx counted apart), answers that differ from the first one, and
 memory (RSS) after warm-up, sampled during the load, at the end, its trend in MiB per minute over the
 second half of the load and its change over the last minute (flat memory: about 0 for both). Writes
 everything as JSON, with the raw RSS samples and the ANIMAL_VERIFIER_* / MALLOC_* variables the server ran
-under.
+under. ``--keys`` gives each client an API key of its own (a keys file in a temporary folder) and
+``--rate-limit`` sets the server's per-client limit, so the load runs with both on; 429s are counted apart.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import io
 import json
 import os
 import platform
+import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -61,6 +66,7 @@ class Phase:
             "ok": ok,
             "errors": len(self.latencies_ms) - ok,
             "server_errors_5xx": sum(n for status, n in self.statuses.items() if status.startswith("5")),
+            "rate_limited_429": self.statuses.get("429", 0),
             "statuses": dict(self.statuses),
             "wrong_answers": self.wrong,
             "requests_per_s": round(ok / self.seconds, 1) if self.seconds else 0.0,
@@ -121,12 +127,15 @@ def answer_key(body: dict) -> tuple:
     return body["predicted"], tuple(e["text"] for e in body["entities"]), claims, body["match"]
 
 
-def run_phase(phase: Phase, url: str, image: bytes, seconds: float, reference: dict[str, tuple]) -> None:
+def run_phase(
+    phase: Phase, url: str, image: bytes, seconds: float, reference: dict[str, tuple], keys: list[str] | None = None
+) -> None:
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def client(k: int) -> None:
-        with httpx.Client(timeout=60) as http:
+        headers = {"X-API-Key": keys[k % len(keys)]} if keys else None
+        with httpx.Client(timeout=60, headers=headers) as http:
             i = k
             while time.monotonic() < deadline:
                 text = TEXTS[i % len(TEXTS)]
@@ -135,8 +144,9 @@ def run_phase(phase: Phase, url: str, image: bytes, seconds: float, reference: d
                 try:
                     r = http.post(url, data={"text": text}, files={"image": ("photo.jpg", image, "image/jpeg")})
                     status, body = str(r.status_code), (r.json() if r.status_code == 200 else None)
+                    wait = float(r.headers.get("retry-after", 1)) if r.status_code == 429 else 0.0
                 except httpx.HTTPError as err:
-                    status, body = type(err).__name__, None
+                    status, body, wait = type(err).__name__, None, 0.0
                 elapsed = (time.perf_counter() - start) * 1000
                 with lock:
                     phase.latencies_ms.append(elapsed)
@@ -144,6 +154,8 @@ def run_phase(phase: Phase, url: str, image: bytes, seconds: float, reference: d
                     if body is not None:
                         phase.server_ms.append(body["elapsed_ms"])
                         phase.wrong += answer_key(body) != reference[text]
+                if wait:  # a polite client waits as long as a 429 tells it to
+                    time.sleep(min(wait, max(0.0, deadline - time.monotonic())))
 
     threads = [threading.Thread(target=client, args=(k,)) for k in range(phase.clients)]
     start = time.monotonic()
@@ -152,6 +164,73 @@ def run_phase(phase: Phase, url: str, image: bytes, seconds: float, reference: d
     for t in threads:
         t.join()
     phase.seconds = time.monotonic() - start
+
+
+def model_or_exit(model: str | None) -> str:
+    """The pipeline to serve, resolved as `serve` does, or a clear line and exit 1."""
+    from animal_verifier.pipeline import ModelNotFound, resolve_model
+
+    try:
+        return resolve_model(model)
+    except ModelNotFound as err:
+        typer.secho(f"error: {err}", fg="red", err=True)
+        raise typer.Exit(1) from None
+
+
+def start_server(model_path: str, log_path: Path, args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
+    """`animal-verifier serve` on a free loopback port, its output in ``log_path``: (process, base URL)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
+           "--model", model_path, "--log-level", "warning", *args]  # fmt: skip
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    return server, f"http://{HOST}:{port}"
+
+
+def wait_ready(server: subprocess.Popen, base: str, log_path: Path, limit_s: float = 300) -> float:
+    """Seconds until ``/readyz`` answers 200; exits with a clear line when the server dies or never gets there."""
+    started = time.monotonic()
+    while True:
+        if server.poll() is not None:
+            typer.secho(f"error: the server exited; see {log_path}", fg="red", err=True)
+            raise typer.Exit(1)
+        try:
+            if httpx.get(f"{base}/readyz").status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        if time.monotonic() - started > limit_s:
+            typer.secho(f"error: the server was not ready after {limit_s:g} s", fg="red", err=True)
+            raise typer.Exit(1)
+        time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def report_head(info: dict, model_path: str) -> dict:
+    """What every server report starts with: when, how, where, which versions and model, which settings."""
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "machine": machine(),
+        "versions": versions(),
+        "model": info["model"],
+        "model_path": shown_path(model_path),
+        "server_env": {k: v for k, v in os.environ.items() if k.startswith(("ANIMAL_VERIFIER_", "MALLOC_"))},
+    }
+
+
+def shown_path(path: str | Path) -> str:
+    """A path for a report: relative to the repository, else its name alone (no machine-local paths)."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
 
 
 def versions() -> dict:
@@ -180,46 +259,31 @@ def main(
     photo: Path = typer.Option(ROOT / "assets/photos/cow_gcompris.jpg", help="Photo, re-encoded as a 640-px JPEG"),
     out: Path = typer.Option(ROOT / "bench/results/server.json", help="Where to write the JSON report"),
     rss_every: float = typer.Option(5.0, min=0.5, help="Seconds between RSS samples during the load"),
+    keys: bool = typer.Option(False, "--keys", help="An API key per client (the server then requires keys)"),
+    rate_limit: float = typer.Option(None, min=0.001, help="The server's --rate-limit (requests/s per client)"),
 ) -> None:
     """Bounded load test of the HTTP API on 127.0.0.1."""
-    from animal_verifier.pipeline import ModelNotFound, resolve_model
-
-    try:
-        model_path = resolve_model(model)
-    except ModelNotFound as err:
-        typer.secho(f"error: {err}", fg="red", err=True)
-        raise typer.Exit(1) from None
+    model_path = model_or_exit(model)
     image = jpeg_640(photo)
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    cmd = [sys.executable, "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
-           "--model", model_path, "--log-level", "warning"]  # fmt: skip
     log_path = out.with_suffix(".log")  # the server's own output
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    args: list[str] = ["--rate-limit", str(rate_limit)] if rate_limit else []
+    folder = tempfile.TemporaryDirectory(prefix="bench-server-keys-")
+    client_keys = [secrets.token_urlsafe(24) for _ in range(clients)] if keys else None
+    if client_keys:
+        keys_file = Path(folder.name) / "keys.txt"
+        keys_file.write_text("\n".join(client_keys) + "\n")
+        args += ["--api-keys-file", str(keys_file)]
+    auth = {"X-API-Key": client_keys[0]} if client_keys else None
+    server, base = start_server(model_path, log_path, tuple(args))
     try:
-        started = time.monotonic()
-        while True:
-            if server.poll() is not None:
-                typer.secho(f"error: the server exited; see {log_path}", fg="red", err=True)
-                raise typer.Exit(1)
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() - started > 300:
-                typer.secho("error: the server was not ready after 300 s", fg="red", err=True)
-                raise typer.Exit(1)
-            time.sleep(0.2)
-        ready_s = time.monotonic() - started
-        info = httpx.get(f"{base}/v1/model").json()
+        ready_s = wait_ready(server, base, log_path)
+        info = httpx.get(f"{base}/v1/model", headers=auth).json()
         url = f"{base}/v1/verify"
         reference = {}
         for text in TEXTS:  # warm-up, and the answer every later request must repeat
             for _ in range(5):
-                r = httpx.post(url, data={"text": text}, files={"image": ("photo.jpg", image, "image/jpeg")})
+                r = httpx.post(url, data={"text": text}, files={"image": ("photo.jpg", image, "image/jpeg")},
+                               headers=auth)  # fmt: skip
                 r.raise_for_status()
             reference[text] = answer_key(r.json())
         rss = {"after_warm_up": rss_mib(server.pid)}
@@ -228,13 +292,13 @@ def main(
         phases = []
         if latency_seconds > 0:
             single = Phase("sequential", 1)
-            run_phase(single, url, image, latency_seconds, reference)
+            run_phase(single, url, image, latency_seconds, reference, client_keys)
             phases.append(single)
             typer.echo(f"1 client:  {json.dumps(single.summary())}")
         rss["before_load"] = rss_mib(server.pid)
         load = Phase("concurrent", clients)
         samples: list[tuple[float, float]] = []
-        runner = threading.Thread(target=run_phase, args=(load, url, image, duration, reference))
+        runner = threading.Thread(target=run_phase, args=(load, url, image, duration, reference, client_keys))
         load_start = time.monotonic()
         runner.start()
         while runner.is_alive():
@@ -247,26 +311,19 @@ def main(
         phases.append(load)
         typer.echo(f"{clients} clients: {json.dumps(load.summary())}")
     finally:
-        server.terminate()
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
+        folder.cleanup()
 
     report = {
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "machine": machine(),
-        "versions": versions(),
-        "model": info["model"],
-        "model_path": model_path,
+        **report_head(info, model_path),
+        "keys": len(client_keys) if client_keys else 0,
+        "rate_limit": rate_limit,
         "pipeline": info["pipeline"],
         "image": {
             "source": str(photo.relative_to(ROOT) if photo.is_relative_to(ROOT) else photo),
             "size": list(Image.open(io.BytesIO(image)).size),
             "bytes": len(image),
         },  # fmt: skip
-        "server_env": {k: v for k, v in os.environ.items() if k.startswith(("ANIMAL_VERIFIER_", "MALLOC_"))},
         "server_ready_s": round(ready_s, 1),
         "phases": {p.name: p.summary() for p in phases},
         "rss_mib": rss,

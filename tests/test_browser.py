@@ -7,6 +7,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,16 +33,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def server_url(full_pipeline: Path):
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """uvicorn serving ``app`` on a free loopback port, in a thread: its base URL once the model is ready."""
     import uvicorn
-
-    from animal_verifier.serve.app import create_app
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(str(full_pipeline))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -49,9 +49,40 @@ def server_url(full_pipeline: Path):
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
     assert app.state.engine.wait_ready(300), app.state.engine.error
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def server_app(full_pipeline: Path):
+    from animal_verifier.serve.app import create_app
+
+    return create_app(str(full_pipeline))
+
+
+@pytest.fixture(scope="module")
+def server_url(server_app):
+    with serving(server_app) as url:
+        yield url
+
+
+API_KEY = "browser-test-key-0123456789"
+
+
+@pytest.fixture(scope="module")
+def keyed_server_url(server_app, tmp_path_factory):
+    """A second server that wants an API key, serving the first one's pipeline (one test at a time)."""
+    from animal_verifier.serve.app import ServerSettings, create_app
+
+    keys = tmp_path_factory.mktemp("keys") / "keys.txt"
+    keys.write_text(f"# browser test\n{API_KEY}\n")
+    server_app.state.engine.wait_ready(300)
+    app = create_app(settings=ServerSettings(api_keys_file=str(keys)), nlp=server_app.state.engine.nlp)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +95,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, server_url):
-    context = browser.new_context(viewport=PHONE, base_url=server_url)
+@contextmanager
+def open_page(browser, url: str):
+    context = browser.new_context(viewport=PHONE, base_url=url)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -74,6 +105,18 @@ def page(browser, server_url):
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, server_url):
+    with open_page(browser, server_url) as page:
+        yield page
+
+
+@pytest.fixture
+def keyed_page(browser, keyed_server_url):
+    with open_page(browser, keyed_server_url) as page:
+        yield page
 
 
 def screenshot(page, tmp_path: Path, name: str) -> Path:
@@ -164,3 +207,28 @@ def test_mentions_are_highlighted_by_code_point_offsets(page):
     marks = page.locator("#sentence mark")
     assert marks.nth(0).inner_text() == "cow"
     assert marks.nth(1).inner_text().startswith("cat")
+
+
+def test_no_key_prompt_when_the_server_needs_none(page):
+    expect(page.locator("#model")).to_contain_text("Model:")
+    assert page.is_hidden("#key-form")
+
+
+def test_page_asks_for_the_key_and_sends_it(keyed_page, tmp_path):
+    page = keyed_page
+    expect(page.locator("#key-form")).to_be_visible()  # the server answered 401: the page asks
+    expect(page.locator("#api-key")).to_be_focused()
+    assert page.get_attribute("#api-key", "type") == "password"
+    page.fill("#api-key", "not-the-key")
+    page.click("#key-submit")
+    expect(page.locator("#error")).to_contain_text("did not accept")
+    page.fill("#api-key", API_KEY)
+    page.click("#key-submit")
+    expect(page.locator("#model")).to_contain_text("Model:")
+    expect(page.locator("#key-form")).to_be_hidden()
+    check(page, PHOTOS / "cow_gcompris.jpg", "There is a cow in the picture.")  # POST /v1/verify with the key
+    assert "True" in page.inner_text("#verdict")
+    screenshot(page, tmp_path, "browser-api-key")
+    page.reload()  # the key stays for this tab
+    expect(page.locator("#model")).to_contain_text("Model:")
+    assert page.is_hidden("#key-form")

@@ -28,7 +28,7 @@ from PIL import Image
 from animal_verifier.ontology.lexicon import load_lexicon
 from animal_verifier.serve.errors import ApiError
 from animal_verifier.serve.settings import ServerSettings
-from animal_verifier.serve.uploads import decode_upload
+from animal_verifier.serve.uploads import Admission, decode_upload
 from animal_verifier.text.checks import MAX_TEXT_CHARS
 from animal_verifier.text.linking import Linker, repair_span
 from animal_verifier.text.negation import is_negated
@@ -36,6 +36,7 @@ from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, UNVERIFIABLE,
 from animal_verifier.verify.results import doc_to_result
 from animal_verifier.vision.calibration import Thresholds
 from animal_verifier.vision.image_io import ImageError, load_image
+from animal_verifier.vision.preprocess import Preprocessing
 from animal_verifier_train.ner.corpus import CorpusError, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -323,7 +324,7 @@ def test_image_decoding_gives_an_image_or_image_error(data):
 @example(data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
 def test_upload_decoding_gives_an_image_or_a_4xx_without_internal_names(data):
     try:
-        image = decode_upload(data, ServerSettings(), 224)
+        image = decode_upload(data, ServerSettings(), Admission(Preprocessing(resize=224, crop=224)))
     except ApiError as err:
         assert err.status in (413, 415, 422), err.body()
         assert not INTERNAL_REPR.search(err.detail) and not FILE_PATH.search(err.detail), err.detail

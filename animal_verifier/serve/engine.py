@@ -26,6 +26,7 @@ from animal_verifier.serve.errors import NotReady, Overloaded
 from animal_verifier.serve.schemas import ModelRef
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.verify.results import doc_to_result
+from animal_verifier.vision.preprocess import Preprocessing
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +110,29 @@ class InferenceEngine:
     def ready(self) -> bool:
         return self._ready.is_set()
 
+    @property
+    def state(self) -> str:
+        """loading, ready or failed (the metrics' model load state)."""
+        return "failed" if self.error else "ready" if self.ready else "loading"
+
     def check_ready(self) -> None:
-        """Refuse (503) while the model loads, and for good when it failed to load."""
+        """Refuse (503) while the model loads, and for good when it failed to load. The reason it failed is
+        in the log only: it names files and internals."""
         if self.error:
-            raise NotReady(f"the model failed to load: {self.error}")
+            raise NotReady("the model failed to load; the server's log says why")
         if not self.ready:
             raise NotReady("the model is still loading; try again shortly")
 
     @property
-    def min_side(self) -> int | None:
-        """The image model's resize target, so big JPEGs can be decoded at a reduced scale."""
+    def preprocessing(self) -> Preprocessing | None:
+        """The image model's preprocessing, so uploads can be decoded small and reduced to what it looks at."""
         model = self.nlp.get_pipe(IMAGE_CLASSIFIER).model if self.nlp else None
-        return model.labels.preprocessing.resize if model is not None else None
+        return model.labels.preprocessing if model is not None else None
+
+    @property
+    def queue_depth(self) -> int:
+        """Pairs waiting for the inference thread."""
+        return self._queue.qsize()
 
     # ---- requests
     def submit(self, pairs: Sequence[Pair]) -> list[Future]:

@@ -2,13 +2,16 @@
 
 Uploads are read into memory up to a byte limit and parsed there (never written to disk). The image type
 is sniffed from the bytes (the file name and declared type are ignored), and the pixel count is read from
-the header before anything is decoded. Everything here but :func:`read_body` is CPU work that the app runs
-in a worker thread, off the event loop.
+the header before anything is decoded; the image then waits for room in the pixel budget shared by all
+requests (:mod:`.budget`), is decoded, and is reduced to what the image model looks at, so a queued pair
+holds a few hundred kB whatever was uploaded. Everything here but :func:`read_body` is CPU work that the
+app runs in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -17,15 +20,42 @@ from PIL import Image, UnidentifiedImageError
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from animal_verifier.serve.budget import PixelBudget
 from animal_verifier.serve.errors import ApiError
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.text.checks import TextError, check_text
 from animal_verifier.vision.image_io import ImageError, load_image, pil_message
+from animal_verifier.vision.preprocess import Preprocessing, centre_crop, resize_shorter
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the image and the text
 FIELDS = ("text", "image")
 
 Pair = tuple[str, Image.Image]
+
+
+@dataclass(frozen=True)
+class Admission:
+    """How an upload is let in. ``view``: the image model's preprocessing, to reduce each image to what the
+    model looks at; ``budget``: the pixels in flight across requests; ``deadline``: no image of the request
+    starts decoding after it (``time.monotonic()``), so that what was decoded can still be answered in time.
+    None: no such bound (tests, tools)."""
+
+    view: Preprocessing | None = None
+    budget: PixelBudget | None = None
+    deadline: float | None = None
+    wait_s: float = 2.0  # at most this long for room in the budget
+
+    def wait(self) -> float:
+        """Seconds an image may wait for room now; past the deadline, it is refused without decoding."""
+        if self.deadline is None:
+            return self.wait_s
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise ApiError(503, "busy", "no time was left in this request to decode this image; send it again")
+        return min(self.wait_s, left)
+
+
+ADMIT_ALL = Admission()
 
 
 # ---- the body ------------------------------------------------------------------------------------------
@@ -131,7 +161,7 @@ def part_text(part: Part, settings: ServerSettings) -> str:
 
 
 # ---- pairs ---------------------------------------------------------------------------------------------
-def read_pair(body: bytes, content_type: str, settings: ServerSettings, min_side: int | None) -> Pair:
+def read_pair(body: bytes, content_type: str, settings: ServerSettings, admission: Admission = ADMIT_ALL) -> Pair:
     """(text, decoded image) from the body of POST /v1/verify."""
     parts = parse_multipart(body, content_type, 4, "send one 'text' and one 'image'")
     found = form_fields(parts, FIELDS)
@@ -143,12 +173,15 @@ def read_pair(body: bytes, content_type: str, settings: ServerSettings, min_side
                            f"form field '{name}' is {problem}; send one 'text' and one 'image' "
                            "(several pairs: POST /v1/verify/batch)")  # fmt: skip
     text = part_text(found["text"][0], settings)
-    return text, decode_upload(bytes(found["image"][0].data), settings, min_side)
+    return text, decode_upload(bytes(found["image"][0].data), settings, admission)
 
 
-def read_pairs(body: bytes, content_type: str, settings: ServerSettings, min_side: int | None) -> list[Pair | ApiError]:
+def read_pairs(
+    body: bytes, content_type: str, settings: ServerSettings, admission: Admission = ADMIT_ALL
+) -> list[Pair | ApiError]:
     """The pairs of POST /v1/verify/batch, in order: (text, image), or the ApiError of that pair alone, so
-    one bad pair does not refuse the others. Problems with the form as a whole are raised."""
+    one bad pair does not refuse the others. Problems with the form as a whole are raised. Images are
+    admitted to the pixel budget one at a time, so a batch of large images is decoded item by item."""
     n = settings.max_batch_items
     too_many = f"at most {n} pairs per request"
     found = form_fields(parse_multipart(body, content_type, 2 * n, too_many), FIELDS)
@@ -163,7 +196,8 @@ def read_pairs(body: bytes, content_type: str, settings: ServerSettings, min_sid
     pairs: list[Pair | ApiError] = []
     for text_part, image_part in zip(texts, images, strict=True):
         try:
-            pairs.append((part_text(text_part, settings), decode_upload(bytes(image_part.data), settings, min_side)))
+            text = part_text(text_part, settings)
+            pairs.append((text, decode_upload(bytes(image_part.data), settings, admission)))
         except ApiError as err:
             pairs.append(err)
     return pairs
@@ -190,9 +224,9 @@ def sniff_image_type(data: bytes) -> str | None:
     return next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
 
 
-def decode_upload(data: bytes, settings: ServerSettings, min_side: int | None = None) -> Image.Image:
-    """Check an uploaded image against the limits and decode it, or raise :class:`ApiError`. ``min_side``:
-    the image model's input size, so a big JPEG can be decoded at a reduced scale."""
+def decode_upload(data: bytes, settings: ServerSettings, admission: Admission = ADMIT_ALL) -> Image.Image:
+    """Check an uploaded image against the limits, wait for room in the pixel budget and decode it, reduced
+    to the model's view when ``admission.view`` is given; or raise :class:`ApiError`."""
     if not data:
         raise ApiError(422, "bad_image", "the image file is empty")
     if len(data) > settings.max_upload_bytes:
@@ -221,8 +255,35 @@ def decode_upload(data: bytes, settings: ServerSettings, min_side: int | None = 
         raise ApiError(413, "too_many_pixels",
                        f"the image is {width}x{height} = {width * height:,} pixels; the limit is "
                        f"{settings.max_pixels:,}")  # fmt: skip
+    pixels = width * height
+    view = admission.view
+    if view is not None and width and height:
+        # the model scales the shorter side to view.resize: a thin strip is scaled up to its own bomb
+        scale = view.resize / min(width, height)
+        scaled = max(view.resize, round(width * scale)) * max(view.resize, round(height * scale))
+        if scaled > settings.max_pixels:
+            raise ApiError(413, "too_many_pixels", f"the image is {width}x{height}: scaled to the model's input "
+                           f"({view.resize} pixels on the shorter side) it would be {scaled:,} pixels; the limit is "
+                           f"{settings.max_pixels:,}")  # fmt: skip
+        pixels = max(pixels, scaled)
+    wait = admission.wait()  # a request out of time stops here, before decoding
+    budget = admission.budget
+    charge = budget.acquire(pixels, wait) if budget is not None else 0
     try:
-        image = load_image(data, min_side=min_side, max_pixels=settings.max_pixels)
+        image = load_image(data, min_side=view.resize if view else None, max_pixels=settings.max_pixels)
+        if view is not None:
+            image = model_view(image, view)
     except ImageError as err:
         raise ApiError(422, "bad_image", err.reason) from None  # the reason alone: the client knows which file
+    finally:
+        if budget is not None:
+            budget.release(charge)
     return image  # upright; load_image drops the applied orientation tag, so a second pass won't turn it
+
+
+def model_view(image: Image.Image, p: Preprocessing) -> Image.Image:
+    """All the image model will look at: the shorter side scaled to ``p.resize`` as the model does it, then
+    the centre square of that size, inside which the model cuts its ``p.crop`` square. The model's own
+    preprocessing leaves this image's size as it is, so its input is unchanged, pixel for pixel (a test
+    checks it), and a queued pair holds ``p.resize``² pixels, not the upload's."""
+    return centre_crop(resize_shorter(image, p.resize, p.interpolation), p.resize)

@@ -7,6 +7,19 @@ const VERDICT_MARK = { supported: "✓", contradicted: "✗", unverifiable: "?" 
 let photo = null; // the File (or Blob) to send
 let previewUrl = null;
 let maxUploadBytes = null;
+const KEY_STORE = "animal-verifier-api-key";
+let apiKey = sessionStorage.getItem(KEY_STORE); // only when the server asks for one (401)
+
+function authHeaders() {
+  return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+}
+
+// The server wants a key (it answered 401): ask for one, and say why when a key was already sent.
+function askForKey(rejected) {
+  $("key-form").hidden = false;
+  if (rejected) showError("The server did not accept that API key. Enter a valid one.");
+  $("api-key").focus();
+}
 
 function percent(p) {
   return p === null || p === undefined ? "n/a" : `${(100 * p).toFixed(p >= 0.1 ? 0 : 1)}%`;
@@ -190,12 +203,18 @@ async function submit(event) {
   button.textContent = "Checking…";
   $("form").setAttribute("aria-busy", "true");
   try {
-    const response = await fetch("/v1/verify", { method: "POST", body });
+    const response = await fetch("/v1/verify", { method: "POST", body, headers: authHeaders() });
     let answer = null;
     try {
       answer = await response.json();
     } catch {
       answer = null;
+    }
+    if (response.status === 401) {
+      askForKey(Boolean(apiKey));
+      if (!apiKey) showError("This server needs an API key: enter it above, then check again.");
+      $("result").hidden = true;
+      return;
     }
     if (!response.ok) {
       const detail = answer && answer.detail ? answer.detail : `the server answered ${response.status}`;
@@ -239,17 +258,37 @@ function setUp() {
     if (file) setPhoto(file);
   });
   $("form").addEventListener("submit", submit);
+  $("key-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    clearError();
+    apiKey = $("api-key").value.trim() || null;
+    if (apiKey) sessionStorage.setItem(KEY_STORE, apiKey);
+    else sessionStorage.removeItem(KEY_STORE);
+    loadModelInfo();
+  });
+  loadModelInfo();
+}
 
-  fetch("/v1/model")
-    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`status ${r.status}`))))
+function loadModelInfo() {
+  fetch("/v1/model", { headers: authHeaders() })
+    .then((r) => {
+      if (r.status === 401) {
+        askForKey(Boolean(apiKey));
+        return Promise.reject(new Error("key"));
+      }
+      return r.ok ? r.json() : Promise.reject(new Error(`status ${r.status}`));
+    })
     .then((info) => {
+      $("key-form").hidden = true; // no key needed, or the one given works
       maxUploadBytes = info.limits.max_upload_bytes;
       $("text").maxLength = info.limits.max_text_chars;
       const m = info.model;
       $("model").textContent = `Model: ${m.name} ${m.version}` + (m.image_model ? `, ${m.image_model}` : "");
     })
-    .catch(() => {
-      $("model").textContent = "The model is still loading; checks will work once it is ready.";
+    .catch((err) => {
+      $("model").textContent = err.message === "key"
+        ? "Enter the API key to use this server."
+        : "The model is still loading; checks will work once it is ready.";
     });
 }
 
