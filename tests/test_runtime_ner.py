@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, assemble
+from tests.conftest import ROOT
 
 pytest.importorskip("spacy_transformers")
 
@@ -55,36 +54,6 @@ def real_texts(n: int = 80) -> list[str]:
     return [example["text"] for example in data[:n]]
 
 
-@pytest.fixture(scope="module")
-def torch_ner(tmp_path_factory) -> Path:
-    """configs/ner_trf.cfg initialised (not trained): the transformer and the NER head at their seed-0 start."""
-    import spacy
-    from spacy.training import Example
-
-    from animal_verifier.offline import use_offline_hub
-    from animal_verifier_train.ner.training import encoder_path
-
-    use_offline_hub()
-    config = spacy.util.load_config(ROOT / "configs" / "ner_trf.cfg", overrides={"paths.encoder": str(encoder_path())})
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    doc = nlp.make_doc("I see a cat and two dogs.")
-    example = Example.from_dict(doc, {"entities": [(8, 11, "ANIMAL"), (20, 24, "ANIMAL")]})
-    nlp.initialize(lambda: [example])
-    out = tmp_path_factory.mktemp("trf_ner") / "model"
-    nlp.to_disk(out)
-    return out
-
-
-@pytest.fixture(scope="module")
-def runtime_ner_dir(torch_ner, tmp_path_factory) -> Path:
-    from animal_verifier_train.ner.runtime import write_runtime_ner
-
-    out = tmp_path_factory.mktemp("runtime_ner") / "model"
-    check = write_runtime_ner(torch_ner, out)
-    assert check is not None and check.max_diff_padded < 1e-3 and check.max_diff_alone < 1e-3
-    return out
-
-
 def torch_vectors(nlp, texts: list[str]) -> list[np.ndarray]:
     """The PyTorch NER's token vectors: the transformer, then the listener's pooling (reduce_mean)."""
     from spacy_transformers.layers.trfs2arrays import trfs2arrays
@@ -112,10 +81,10 @@ def test_strided_spans_are_spacy_transformers():
             assert [(s.start, s.end) for s in strided_spans(doc, window, stride)] == expected
 
 
-def test_token_vectors_equal_pytorch_batched_and_alone(torch_ner, runtime_ner_dir):
+def test_token_vectors_equal_pytorch_batched_and_alone(trf_ner_dir, runtime_ner_dir):
     import spacy
 
-    trf, runtime = spacy.load(torch_ner), spacy.load(runtime_ner_dir)
+    trf, runtime = spacy.load(trf_ner_dir), spacy.load(runtime_ner_dir)
     texts = EDGE_TEXTS + real_texts(40)
     batched = list(zip(torch_vectors(trf, texts), runtime_vectors(runtime, texts), strict=True))
     alone = [(torch_vectors(trf, [t])[0], runtime_vectors(runtime, [t])[0]) for t in EDGE_TEXTS]
@@ -128,14 +97,14 @@ def test_token_vectors_equal_pytorch_batched_and_alone(torch_ner, runtime_ner_di
     assert (np.abs(truncated).sum(1) == 0).any()  # the edge case is really exercised
 
 
-def test_entities_equal_pytorch(torch_ner, runtime_ner_dir):
+def test_entities_equal_pytorch(trf_ner_dir, runtime_ner_dir):
     import spacy
 
     from animal_verifier_train.ner.corpus import read_records
     from animal_verifier_train.ner.equivalence import compare
 
     records = read_records(ROOT / "assets" / "real_text" / "real_text_ner.json")[:120]
-    result = compare(spacy.load(torch_ner), spacy.load(runtime_ner_dir), records, "real text sample")
+    result = compare(spacy.load(trf_ner_dir), spacy.load(runtime_ner_dir), records, "real text sample")
     assert result.differing == [] and result.passed
     assert result.f1_torch == result.f1_runtime
 
@@ -155,12 +124,30 @@ def test_runtime_ner_config_and_load_without_torch(runtime_ner_dir):
     assert "['ner'] [5, 0, 6]" in done.stdout
 
 
-def test_pipeline_assembles_from_the_runtime_ner(runtime_ner_dir, imagenet_dir, tmp_path):
+def test_pipeline_assembles_from_the_runtime_ner(runtime_pipeline):
     """configs/pipeline.cfg sources the runtime NER; verify runs on it and a shipped photo."""
-    pipeline = assemble(tmp_path / "pipeline", runtime_ner_dir, imagenet_dir)
-    assert json.loads((pipeline / "meta.json").read_text())["pipeline"][0] == "ner"
-    cmd = [sys.executable, "-m", "animal_verifier.cli", "verify", "--model", str(pipeline), "--json"]
+    assert json.loads((runtime_pipeline / "meta.json").read_text())["pipeline"][0] == "ner"
+    cmd = [sys.executable, "-m", "animal_verifier.cli", "verify", "--model", str(runtime_pipeline), "--json"]
     cmd += ["--text", "I see a cat.", "--image", str(ROOT / "assets" / "photos" / "cow_gcompris.jpg")]
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     assert json.loads(done.stdout)["predicted"]
+
+
+def test_a_cnn_ner_becomes_its_own_runtime_ner(tmp_path):
+    """configs/ner_cnn.cfg: no encoder to export; the NER takes its tok2vec inline and answers the same."""
+    import spacy
+    from spacy.training import Example
+
+    from animal_verifier_train.ner.runtime import write_runtime_ner
+
+    nlp = spacy.util.load_model_from_config(spacy.util.load_config(ROOT / "configs" / "ner_cnn.cfg"), auto_fill=True)
+    doc = nlp.make_doc("I see a cat and two dogs.")
+    nlp.initialize(lambda: [Example.from_dict(doc, {"entities": [(8, 11, "ANIMAL"), (20, 24, "ANIMAL")]})])
+    nlp.to_disk(tmp_path / "cnn")
+    assert write_runtime_ner(tmp_path / "cnn", tmp_path / "runtime") is None
+    runtime = spacy.load(tmp_path / "runtime")
+    assert runtime.pipe_names == ["ner"]
+    texts = real_texts(60)
+    expected = [[(e.start_char, e.end_char) for e in d.ents] for d in spacy.load(tmp_path / "cnn").pipe(texts)]
+    assert [[(e.start_char, e.end_char) for e in d.ents] for d in runtime.pipe(texts)] == expected
