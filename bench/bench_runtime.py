@@ -22,14 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import numpy as np
 import typer
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_batch import make_pairs, seed_stack  # noqa: E402
-from bench_server import HOST, free_port, jpeg_640  # noqa: E402
+from bench_server import HOST, TEXTS, Phase, answer_key, free_port, jpeg_640, run_phase  # noqa: E402
 
 PHOTO = ROOT / "assets" / "photos" / "cow_gcompris.jpg"
 # run in the measured venv: time `batch` on the pairs (after a warm-up), print pairs per second
@@ -76,8 +75,10 @@ def verify_cmd(python: Path, model: str) -> list[str]:
             "--image", str(PHOTO)]  # fmt: skip
 
 
-def serve(python: Path, model: str, requests: int = 60) -> dict:
-    """Seconds until /readyz answers, then the p50 of ``requests`` sequential /v1/verify calls."""
+def serve(python: Path, model: str, seconds: float = 20.0) -> dict:
+    """Seconds until /readyz answers, then one client in sequence for ``seconds`` (bench_server's phase:
+    a kept-alive connection, every answer checked against the first): p50 seen by the client and by the
+    server."""
     port = free_port()
     base = f"http://{HOST}:{port}"
     cmd = [str(python), "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
@@ -97,16 +98,24 @@ def serve(python: Path, model: str, requests: int = 60) -> dict:
                 raise RuntimeError("the server was not ready after 300 s")
             time.sleep(0.05)
         ready = time.monotonic() - start
-        image = jpeg_640(PHOTO)
-        latencies = []
-        for i in range(requests + 5):
-            t = time.perf_counter()
-            r = httpx.post(f"{base}/v1/verify", data={"text": "There is a cow in the picture."},
-                           files={"image": ("photo.jpg", image, "image/jpeg")})  # fmt: skip
-            r.raise_for_status()
-            if i >= 5:  # the first five warm up
-                latencies.append((time.perf_counter() - t) * 1000)
-        return {"serve_ready_s": round(ready, 2), "api_p50_ms": round(float(np.median(latencies)), 1)}
+        image, url = jpeg_640(PHOTO), f"{base}/v1/verify"
+        reference = {}
+        with httpx.Client(timeout=60) as http:
+            for text in TEXTS:  # warm-up, and the answer every later request must repeat
+                for _ in range(5):
+                    r = http.post(url, data={"text": text}, files={"image": ("photo.jpg", image, "image/jpeg")})
+                    r.raise_for_status()
+                reference[text] = answer_key(r.json())
+        phase = Phase("sequential", 1)
+        run_phase(phase, url, image, seconds, reference)
+        summary = phase.summary()
+        if summary["errors"] or summary["wrong_answers"]:
+            raise RuntimeError(f"the server answered wrongly: {summary}")
+        return {
+            "serve_ready_s": round(ready, 2),
+            "api_p50_ms": summary["latency_ms"]["p50"],
+            "api_server_elapsed_p50_ms": summary["server_elapsed_ms_p50"],
+        }
     finally:
         server.terminate()
         server.wait(30)
