@@ -5,7 +5,7 @@
 wordpieces from the tokenizer saved inside the trained NER (:mod:`animal_verifier.text.wordpieces`), the
 encoder's last hidden state, ``reduce_mean`` over each token's wordpieces (zeros for a token with none).
 The encoder (ONNX bytes) and the tokenizer (``tokenizers`` JSON) travel inside the layer's attrs, so the
-NER component's ``model`` file holds everything; ``animal_verifier_train.ner.runtime`` writes them.
+NER component's ``model`` file holds everything; the `export-ner` step writes them.
 Nothing here imports torch or spacy-transformers (whose ``__init__`` imports torch).
 """
 

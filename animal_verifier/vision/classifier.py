@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from animal_verifier.onnx_session import cpu_session, default_threads
+from animal_verifier.onnx_session import available_cpus, cpu_session, default_threads  # noqa: F401 (batch.workers)
 from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.hedging import (
     BROADER_ONLY,
