@@ -45,12 +45,8 @@ def main(
         for doc in r.differing:
             typer.echo(f"  differs: {doc['text']!r}: {doc['torch']} -> {doc['runtime']}")
     if not all(r.passed for r in results):
-        typer.secho(
-            f"error: the runtime NER is not equivalent (needs >= {MIN_IDENTICAL:.1%} identical and F1 within "
-            f"{MAX_F1_DIFF}); see {report}",
-            fg="red",
-            err=True,
-        )
+        need = f">= {MIN_IDENTICAL:.1%} of documents identical and F1 within {MAX_F1_DIFF}"
+        typer.secho(f"error: the runtime NER is not equivalent (needs {need}); see {report}", fg="red", err=True)
         raise typer.Exit(1)
     typer.echo(f"wrote {output} and {report}")
 

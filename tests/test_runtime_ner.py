@@ -151,3 +151,10 @@ def test_a_cnn_ner_becomes_its_own_runtime_ner(tmp_path):
     texts = real_texts(60)
     expected = [[(e.start_char, e.end_char) for e in d.ents] for d in spacy.load(tmp_path / "cnn").pipe(texts)]
     assert [[(e.start_char, e.end_char) for e in d.ents] for d in runtime.pipe(texts)] == expected
+
+
+def test_export_ner_without_a_trained_model_says_so(tmp_path):
+    cmd = [sys.executable, "scripts/export_ner.py", "--model", str(tmp_path / "none"), "--output", str(tmp_path / "o")]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and "error: no trained model" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o").exists()
