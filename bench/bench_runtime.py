@@ -143,7 +143,9 @@ def main(
     full_python: Path = typer.Option(Path(".venv/bin/python"), help="The full venv's Python (torch installed)"),
     runtime_python: Path = typer.Option(Path(".venv-runtime/bin/python"), help="The runtime venv's Python"),
     serve_python: Path = typer.Option(
-        None, help="A torch-free Python with the [serve] extra for the after-server (default: runtime_python)"
+        None,
+        help="A torch-free Python with the [serve] extra for the after-server (default: runtime_python; "
+        "without fastapi there, the after-server is skipped)",
     ),
     n: int = typer.Option(256, help="Pairs per batch measurement"),
     output: Path = typer.Option(Path("bench/results/runtime.json"), help="Where to write the figures"),
@@ -169,7 +171,8 @@ def main(
             figures = {
                 "verify_cold_start_s": round(best_time(verify_cmd(python, model)), 2),
                 "verify_peak_rss_mib": peak_rss_mib(verify_cmd(python, model)),
-                **serve(server_python, model),
+                # .venv-runtime has no [serve] extra: without --serve-python the after-server is not measured
+                **(serve(server_python, model) if has_module(server_python, "fastapi") else {"serve": "no fastapi"}),
                 "batch_pairs_per_s": batch_rate(python, model, pairs),
             }
             result[side] = figures
