@@ -6,3 +6,4 @@ cd "$(dirname "$0")"
 bash setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/python -m spacy project run all . "$@"
+bash scripts/setup_runtime.sh  # the pipeline wheel just packaged, into .venv-runtime

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up everything this project needs on a fresh Debian machine: system packages and a .venv.
+# Set up everything this project needs on a fresh Debian machine: system packages, a .venv with everything,
+# and a .venv-runtime with only what inference needs (scripts/setup_runtime.sh: no torch).
 # Idempotent: a second run checks and returns in seconds.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,3 +32,4 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 echo "setup: ready (.venv)"
+bash scripts/setup_runtime.sh

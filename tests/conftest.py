@@ -4,7 +4,9 @@
 ``rules_ner_dir``: a deterministic NER (a span ruler over the lexicon, in the ``ner`` slot), so tests of
 pipeline logic (linking, negation, claims, CLI, server, batch) read the same mentions on every machine.
 ``full_pipeline``: it and the image model assembled with `spacy assemble configs/pipeline.cfg`, as the
-workflow does. ``trained_ner_dir``: a CNN NER trained briefly on generated data, for the tests of what a
+workflow does. ``trf_ner_dir``: configs/ner_trf.cfg initialised, not trained; ``runtime_ner_dir``: it as the
+runtime NER (encoder on ONNX Runtime); ``runtime_pipeline``: that assembled with the image model.
+``trained_ner_dir``: a CNN NER trained briefly on generated data, for the tests of what a
 trained model must do (train, save, reload, score above a floor); never for exact outputs.
 ``local_ray``: one local Ray with 2 CPUs, shared by the tests of ``batch --engine ray``.
 """
@@ -82,6 +84,44 @@ def rules_ner_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def full_pipeline(tmp_path_factory, rules_ner_dir, imagenet_dir) -> Path:
     return assemble(tmp_path_factory.mktemp("pipeline") / "pipeline", rules_ner_dir, imagenet_dir)
+
+
+@pytest.fixture(scope="session")
+def trf_ner_dir(tmp_path_factory) -> Path:
+    """configs/ner_trf.cfg initialised, not trained (the shipped encoder, the NER head at its seed-0 start):
+    what the runtime NER's export is checked on without training in the suite."""
+    import spacy
+    from spacy.training import Example
+
+    from animal_verifier.offline import use_offline_hub
+    from animal_verifier_train.ner.training import encoder_path
+
+    use_offline_hub()
+    config = spacy.util.load_config(ROOT / "configs" / "ner_trf.cfg", overrides={"paths.encoder": str(encoder_path())})
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    doc = nlp.make_doc("I see a cat and two dogs.")
+    example = Example.from_dict(doc, {"entities": [(8, 11, "ANIMAL"), (20, 24, "ANIMAL")]})
+    nlp.initialize(lambda: [example])
+    out = tmp_path_factory.mktemp("trf_ner") / "model"
+    nlp.to_disk(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def runtime_ner_dir(trf_ner_dir, tmp_path_factory) -> Path:
+    """``trf_ner_dir`` as the runtime NER (encoder on ONNX Runtime), as `export-ner` writes it."""
+    from animal_verifier_train.ner.runtime import write_runtime_ner
+
+    out = tmp_path_factory.mktemp("runtime_ner") / "model"
+    check = write_runtime_ner(trf_ner_dir, out)
+    assert check is not None and check.max_diff_padded < 1e-3 and check.max_diff_alone < 1e-3
+    return out
+
+
+@pytest.fixture(scope="session")
+def runtime_pipeline(tmp_path_factory, runtime_ner_dir, imagenet_dir) -> Path:
+    """The product pipeline on the runtime NER: nothing in it needs torch."""
+    return assemble(tmp_path_factory.mktemp("runtime_pipeline") / "pipeline", runtime_ner_dir, imagenet_dir)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@
 (`spacy project run assemble --vars.image_model training/classifier/finetuned/model`), as the README says.
 
 Both steps run through weasel in a copy of the project holding only their declared deps, with the test
-NER as training/ner/model-best.
+NER as training/ner/runtime (the NER `assemble` sources).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_train_classifier_then_assemble_on_it(tmp_path, tiny_animals10, rules_ne
     labels = json.loads((project / FINETUNED / "labels.json").read_text(encoding="utf8"))
     assert [c["name"] for c in labels["classes"]] == ["butterfly", "cat", "dog"]
 
-    copy_step_deps(project, "assemble", {"training/ner/model-best": rules_ner_dir}, {"image_model": FINETUNED})
+    copy_step_deps(project, "assemble", {"training/ner/runtime": rules_ner_dir}, {"image_model": FINETUNED})
     weasel("assemble", ".", f"--vars.image_model={FINETUNED}", cwd=project)
     nlp = spacy.load(project / "training" / "pipeline")
     image = nlp.get_pipe("image_classifier").model

@@ -2,7 +2,7 @@
 
 The main process reads the input, hands chunks of ``batch_size`` lines to the workers, and writes their
 records back in input order as they come, so the output, the resume and the progress bar are exactly
-those of one process (:func:`animal_verifier.batch.runner.write_in_order`). Each worker limits torch and ONNX
+those of one process (:func:`animal_verifier.batch.runner.write_in_order`). Each worker limits ONNX
 Runtime to its share of the cores, so N workers do not oversubscribe them.
 """
 
@@ -33,16 +33,13 @@ def threads_per_worker(workers: int, cpus: int | None = None) -> int:
 
 
 def load_for_worker(model: str | None, threads: int) -> Language:
-    """Load the pipeline with torch and ONNX Runtime held to ``threads`` (a worker's share of the cores).
+    """Load the pipeline with ONNX Runtime held to ``threads`` (a worker's share of the cores).
 
     ONNX Runtime reads the limit from ``OMP_NUM_THREADS`` (:func:`animal_verifier.vision.classifier.default_threads`);
     Ray actors load their pipeline through here too."""
-    import torch
-
     from animal_verifier.pipeline import load
 
     os.environ["OMP_NUM_THREADS"] = str(threads)
-    torch.set_num_threads(threads)
     return load(model)
 
 

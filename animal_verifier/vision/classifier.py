@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 
+from animal_verifier.onnx_session import available_cpus, cpu_session, default_threads  # noqa: F401 (batch.workers)
 from animal_verifier.ontology.concepts import ConceptIndex
 from animal_verifier.ontology.hedging import (
     BROADER_ONLY,
@@ -137,25 +136,6 @@ class ImagePrediction:
     ood: str = "known"  # "known", "near-ood" (an animal it cannot name) or "far-ood" (no animal, not a photo)
 
 
-def available_cpus() -> int:
-    """The CPUs this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def default_threads() -> int:
-    """ONNX Runtime threads for one session: the CPUs this process may use, at most 4 (more buys
-    little for one small model and starves concurrent sessions), and at most ``OMP_NUM_THREADS`` when
-    set (a batch worker's or a Ray actor's share of the cores)."""
-    available = available_cpus()
-    limit = os.environ.get("OMP_NUM_THREADS", "")
-    if limit.isdigit() and int(limit) > 0:
-        available = min(available, int(limit))
-    return max(1, min(4, available))
-
-
 class ImageClassifier:
     """Classify images and answer concept questions. Thread-safe: ONNX Runtime sessions may be run
     concurrently, and nothing here is mutated after construction."""
@@ -189,14 +169,7 @@ class ImageClassifier:
             raise ModelDirError("the concept index was built for another class list than this model's")
         self.concepts = concepts
         self.ladder = Ladder.of(concepts)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
-        # no busy-waiting between runs: on 2 shared cores spinning threads starve the rest of the process
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self.session = cpu_session(model, threads or default_threads())
         outputs = self.session.get_outputs()[0].shape
         if isinstance(outputs[-1], int) and outputs[-1] != len(labels.class_ids):
             raise ModelDirError(f"model has {outputs[-1]} outputs but the label map {len(labels.class_ids)}")
