@@ -1,8 +1,8 @@
 """Load test of `animal-verifier serve` on loopback: latency, throughput, errors and memory.
 
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py                  # 2 minutes, 8 clients
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py --clients 16 --duration 300 \
-        --out bench/results/server_soak.json                                       # the 5-minute soak
+    flock heavy.lock .venv/bin/python bench/bench_server.py                  # 2 minutes, 8 clients
+    flock heavy.lock .venv/bin/python bench/bench_server.py --clients 16 --duration 300 \
+        --out training/bench_server_soak.json                                    # the 5-minute soak
     .venv/bin/python bench/bench_server.py --duration 10 --latency-seconds 5      # a short run
 
 Starts the server as a subprocess on a free 127.0.0.1 port (never anything else), sends a 640-px JPEG of
@@ -178,7 +178,7 @@ def main(
     clients: int = typer.Option(8, min=1, max=64, help="Concurrent clients"),
     latency_seconds: float = typer.Option(20.0, min=0, max=600, help="Seconds of one client in sequence first"),
     photo: Path = typer.Option(ROOT / "assets/photos/cow_gcompris.jpg", help="Photo, re-encoded as a 640-px JPEG"),
-    out: Path = typer.Option(ROOT / "bench/results/server.json", help="Where to write the JSON report"),
+    out: Path = typer.Option(ROOT / "training/bench_server.json", help="Where to write the JSON report"),
     rss_every: float = typer.Option(5.0, min=0.5, help="Seconds between RSS samples during the load"),
 ) -> None:
     """Bounded load test of the HTTP API on 127.0.0.1."""
