@@ -105,6 +105,15 @@ def test_a_figure_file_not_written_by_the_recorded_run_is_not_published(project)
     assert any("not the file `bench-speed` wrote last" in note for note in done.notes)
 
 
+def test_outside_a_git_checkout_nothing_is_traced_and_nothing_crashes(tmp_path):
+    (tmp_path / "README.md").write_text("# x\n")
+    (tmp_path / "training").mkdir()
+    (tmp_path / "training/speed.json").write_text("{}")
+    done = publish(tmp_path, sources=SOURCES)
+    assert not (tmp_path / "reports/speed.json").exists()
+    assert any("nothing can be traced" in note for note in done.notes)
+
+
 def test_missing_figure_files_and_lock_are_notes_not_errors(tmp_path):
     git(tmp_path, "init", "-q")
     (tmp_path / "README.md").write_text("# x\n")

@@ -77,7 +77,7 @@ def cpu_model() -> str:
 
 
 def strip_local_paths(text: str) -> str:
-    """Absolute paths into a checkout made relative to it ("/tmp/x/training/pipeline" → "training/pipeline");
+    """Absolute paths into a checkout made relative to it (".../x/training/pipeline" → "training/pipeline");
     any other path of this machine becomes "<local path>"."""
     return LOCAL_PATH.sub("<local path>", _INTO_REPO.sub(r"\1", text))
 

@@ -110,12 +110,18 @@ def publish(
 ) -> Published:
     """Publish what exists; a missing or untraceable figure file is a note, never an error."""
     done = Published()
-    lock = Lock(root)
-    if not lock.entries:
+    try:
+        lock = Lock(root)
+    except ProvenanceError as err:  # not a git checkout
+        lock = None
+        done.notes.append(f"nothing can be traced: {err}")
+    if lock is not None and not lock.entries:
         done.notes.append("no project.lock: nothing the workflow measured can be traced (run `spacy project run all`)")
     for name, (source, _) in (SOURCES if sources is None else sources).items():
         if not (root / source).is_file():
             done.notes.append(f"skipped {name}: no {source}")
+            continue
+        if lock is None:
             continue
         try:
             provenance = lock.provenance(source)
