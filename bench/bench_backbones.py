@@ -10,7 +10,7 @@ logits); each photo is decoded once for all three.
 Missing model dirs are exported (and quantised, calibrated on assets/photos_dev) into ``--models-dir`` first.
 Run under the shared lock, on a quiet machine:
 
-    flock /tmp/av-heavy.lock .venv/bin/python bench/bench_backbones.py     # bench/results/backbones.json
+    flock heavy.lock .venv/bin/python bench/bench_backbones.py     # training/bench_backbones.json
 
 ``batch_pairs_per_s_estimate`` is `animal-verifier batch`'s pairs/s (``--batch-pairs-per-s``, Lite0, from
 bench/bench_batch.py) with Lite0's image time per pair swapped for the variant's; the decision rule keeps
@@ -149,7 +149,7 @@ def main(
     models_dir: Annotated[Path, typer.Option(help="Model dirs lite0, lite0-int8, ...; missing ones are built")] = Path(
         "training/classifier/backbones"
     ),
-    output: Annotated[Path, typer.Option(help="JSON results")] = Path("bench/results/backbones.json"),
+    output: Annotated[Path, typer.Option(help="JSON results")] = Path("training/bench_backbones.json"),
     threads: Annotated[int, typer.Option(min=1, help="ONNX Runtime intra-op threads")] = 2,
     batch_size: Annotated[int, typer.Option(min=1, help="Images per batch")] = 16,
     repeats: Annotated[int, typer.Option(min=1, help="Timed passes over the photos per variant")] = 3,

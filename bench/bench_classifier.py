@@ -3,7 +3,7 @@
 "without decoding" times the model on preprocessed arrays; "with decoding" times JPEG file -> load_image ->
 preprocess -> model, i.e. what ImageClassifier.probabilities does. Run under the shared lock:
 
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_classifier.py --threads 2
+    flock heavy.lock .venv/bin/python bench/bench_classifier.py --threads 2
 """
 
 import json

@@ -148,7 +148,7 @@ def main(
         "without fastapi there, the after-server is skipped)",
     ),
     n: int = typer.Option(256, help="Pairs per batch measurement"),
-    output: Path = typer.Option(Path("bench/results/runtime.json"), help="Where to write the figures"),
+    output: Path = typer.Option(Path("training/bench_runtime.json"), help="Where to write the figures"),
 ) -> None:
     runtime_venv = runtime_python.parent.parent
     serve_python = serve_python or runtime_python

@@ -1,11 +1,11 @@
 """Load test of `animal-verifier serve` on loopback: latency, throughput, errors and memory.
 
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py                  # 2 minutes, 8 clients
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py --clients 16 --duration 300 \
-        --out bench/results/server_soak.json                                       # the 5-minute soak
+    flock heavy.lock .venv/bin/python bench/bench_server.py                  # 2 minutes, 8 clients
+    flock heavy.lock .venv/bin/python bench/bench_server.py --clients 16 --duration 300 \
+        --out training/bench_server_soak.json                                    # the 5-minute soak
     .venv/bin/python bench/bench_server.py --duration 10 --latency-seconds 5      # a short run
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_server.py --keys --rate-limit 50 --clients 16 \
-        --duration 120 --latency-seconds 0 --out bench/results/server_soak_keys.json  # keys and rate limits on
+    flock heavy.lock .venv/bin/python bench/bench_server.py --keys --rate-limit 50 --clients 16 \
+        --duration 120 --latency-seconds 0 --out training/bench_server_soak_keys.json  # keys and rate limits on
 
 Starts the server as a subprocess on a free 127.0.0.1 port (never anything else), sends a 640-px JPEG of
 a real photo with a sentence, first from one client in sequence (latency without queueing), then from
@@ -257,7 +257,7 @@ def main(
     clients: int = typer.Option(8, min=1, max=64, help="Concurrent clients"),
     latency_seconds: float = typer.Option(20.0, min=0, max=600, help="Seconds of one client in sequence first"),
     photo: Path = typer.Option(ROOT / "assets/photos/cow_gcompris.jpg", help="Photo, re-encoded as a 640-px JPEG"),
-    out: Path = typer.Option(ROOT / "bench/results/server.json", help="Where to write the JSON report"),
+    out: Path = typer.Option(ROOT / "training/bench_server.json", help="Where to write the JSON report"),
     rss_every: float = typer.Option(5.0, min=0.5, help="Seconds between RSS samples during the load"),
     keys: bool = typer.Option(False, "--keys", help="An API key per client (the server then requires keys)"),
     rate_limit: float = typer.Option(None, min=0.001, help="The server's --rate-limit (requests/s per client)"),

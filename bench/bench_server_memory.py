@@ -1,6 +1,6 @@
 """The server's memory under an attack of large images: concurrent batches of single-colour 40-MP PNGs.
 
-    flock /tmp/heavy.lock .venv/bin/python bench/bench_server_memory.py                  # 8 x 16 x 40 MP
+    flock heavy.lock .venv/bin/python bench/bench_server_memory.py                  # 8 x 16 x 40 MP
 
 A single-colour 6,300 x 6,300 PNG is 130 kB on the wire and 160 MiB decoded (Pillow keeps RGB in 4 bytes a
 pixel), so 16 of them in one batch request, 8 such requests at once, would hold 20 GiB decoded without a
@@ -45,7 +45,7 @@ def main(
     requests: int = typer.Option(8, min=1, max=64, help="Concurrent batch requests"),
     items: int = typer.Option(16, min=1, max=64, help="Images in each batch"),
     side: int = typer.Option(6300, min=64, help="Side of each square PNG (6,300: 39.7 MP)"),
-    out: Path = typer.Option(ROOT / "bench/results/server_memory.json", help="Where to write the JSON report"),
+    out: Path = typer.Option(ROOT / "training/bench_server_memory.json", help="Where to write the JSON report"),
 ) -> None:
     """Concurrent batches of large PNGs against `serve`: RSS bound, statuses, a normal request after."""
     model_path = model_or_exit(model)

@@ -1,5 +1,6 @@
-"""Execute the notebooks on what the workflow built and write each back with its outputs (project.yml
-`notebooks`), so the committed copies show their figures. A notebook that fails is left as it was."""
+"""Execute the notebooks on what the workflow built and write each with its outputs into the git-ignored
+training/notebooks/ (project.yml `notebooks`); `spacy project run report` publishes normalised copies to
+notebooks/, so the main job leaves the tree clean. A notebook that fails is not written."""
 
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,8 @@ from animal_verifier_train.notebooks import CELL_TIMEOUT, NotebookError, declare
 
 
 def main(
-    notebooks: Annotated[list[Path], typer.Argument(help="Notebooks to execute and write back in place")],
+    notebooks: Annotated[list[Path], typer.Argument(help="Notebooks to execute")],
+    output_dir: Annotated[Path, typer.Option(help="Where the executed notebooks go")] = Path("training/notebooks"),
     pipeline: Annotated[Path, typer.Option(help="The assembled pipeline")] = Path("training/pipeline"),
     corpus: Annotated[Path, typer.Option(help="The generated NER corpus (generate-data)")] = Path("corpus"),
     photos: Annotated[Path, typer.Option(help="Folder with photos.csv")] = Path("assets/photos"),
@@ -38,8 +40,10 @@ def main(
             typer.secho(f"error: {err}", fg="red", err=True)
             failed.append(path)
             continue
-        atomic.write_text(path, nbformat.writes(nb))
-        typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+        output_dir.mkdir(parents=True, exist_ok=True)
+        written = output_dir / path.name
+        atomic.write_text(written, nbformat.writes(nb))
+        typer.echo(f"wrote {written} ({written.stat().st_size / 1e6:.2f} MB)")
     if failed:
         raise typer.Exit(1)
 

@@ -14,6 +14,7 @@ from animal_verifier.constants import LABEL
 from animal_verifier.display import wordnet_url
 from animal_verifier.ontology.lexicon import load_lexicon
 from animal_verifier_train.notebooks import NotebookError, declared_parameters, error_cells, execute, html_outputs
+from animal_verifier_train.reports.notebooks import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -75,18 +76,45 @@ def test_a_failing_cell_names_the_notebook_and_the_error(tmp_path):
 
 @pytest.mark.parametrize("path", [DEMO, EDA], ids=lambda p: p.name)
 def test_committed_notebook_is_an_executed_one(path):
-    """`spacy project run notebooks` writes them back with their outputs; an edit that was not re-executed,
+    """`spacy project run report` publishes the executed ones with their outputs; an edit that was not re-executed,
     an error cell, a missing figure, an absolute path of the machine that ran it, or a bloated file fails."""
     text = path.read_text(encoding="utf8")
     nb = nbformat.reads(text, as_version=4)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
-    assert all(cell.execution_count for cell in code), f"{path.name}: not executed; run `spacy project run notebooks`"
+    assert all(cell.execution_count for cell in code), f"{path.name}: not executed; run `notebooks`, `report`"
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), f"{path.name}: executed out of order"
     assert error_cells(nb) == []
     assert figures(nb) >= 3
     assert str(ROOT) not in text and "/tmp/" not in text
     assert len(text.encode("utf8")) < MAX_BYTES, f"{path.name}: {len(text) / 1e6:.1f} MB; scale its images down"
     assert "parameters" in nb.cells[1].metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", [DEMO, EDA], ids=lambda p: p.name)
+def test_committed_notebook_is_a_normalised_one(path):
+    """No run metadata, timing, object address or random id, so an unchanged rerun leaves `git status` clean."""
+    text = path.read_text(encoding="utf8")
+    assert nbformat.writes(normalise(nbformat.reads(text, as_version=4))) == text, (
+        f"{path.name}: not normalised; publish it with `spacy project run report`"
+    )
+    assert not re.search(r" at 0x[0-9a-f]+|\"(?:start|end)_time\"|iopub", text)
+
+
+def test_two_runs_that_differ_only_in_what_changes_every_run_normalise_to_the_same_bytes(demo):
+    """The demo as the tests executed it, and the same with another run's timings, addresses and Styler ids."""
+    other = nbformat.reads(nbformat.writes(demo), as_version=4)
+    other.metadata.papermill["duration"] = 99.0
+    for index, cell in enumerate(other.cells):
+        cell.metadata["execution"] = {"iopub.execute_input": "2031-01-01T00:00:00Z"}
+        cell.metadata.setdefault("papermill", {})["duration"] = 1.5
+        cell["id"] = f"ffff{index:04d}"
+    text = nbformat.writes(other)
+    text = re.sub(r" at 0x[0-9a-f]+", " at 0xdeadbeef", text)
+    text = re.sub(r"\bT_([0-9a-f]{5})(?=_)", lambda m: "T_" + m.group(1)[::-1], text)
+    first, second = normalise(demo), normalise(nbformat.reads(text, as_version=4))
+    assert nbformat.writes(first) == nbformat.writes(second)
+    assert nbformat.writes(normalise(first)) == nbformat.writes(first)
+    assert [c.get("execution_count") for c in first.cells] == [c.get("execution_count") for c in demo.cells]
 
 
 def test_the_workflow_gives_each_notebook_only_parameters_it_declares():

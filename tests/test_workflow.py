@@ -16,7 +16,7 @@ each command runs, imports, reads and writes, and compare that with what project
 * data a module names next to itself (``templates/``, ``data/animal_lexicon.json``), paths passed on the
   command line and path defaults of the script's options are deps (or outputs);
 * what the script writes through its `--output*` options (and `.with_suffix` files beside them) is an
-  output, where it lands under training/, corpus/, packages/, bench/results/ or a package's data/;
+  output, where it lands under training/, corpus/, packages/ or a package's data/;
 * workflow steps exist and come after the steps that make their deps; every `${vars.X}` is declared;
 * the committed assets carry weasel's md5 checksum; the package meta agrees with the project; the README's
   wheel glob matches what `package` leaves in packages/;
@@ -49,7 +49,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf8"))
 #: The first-party packages: what `[tool.setuptools.packages.find]` puts in the library wheel.
 FIRST_PARTY = tuple(p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"])
 #: Where a command's outputs must be declared when a script writes there.
-TRACKED_OUTPUTS = ("training", "corpus", "packages", "bench/results", *(f"{p}/data" for p in FIRST_PARTY))
+TRACKED_OUTPUTS = ("training", "corpus", "packages", *(f"{p}/data" for p in FIRST_PARTY))
 #: Committed sources: copied into the simulated project (everything else there is a placeholder).
 SOURCE_ROOTS = ("scripts", "bench", "assets", "configs", "metas", *FIRST_PARTY)
 #: Script parameters that name what a script writes: a file, or for OUTPUT_DIR_PARAM a folder.
@@ -460,6 +460,21 @@ COMMANDS = [c["name"] for c in raw_project()["commands"]]
 
 
 # --- the tests ----------------------------------------------------------------------------------------------
+
+
+def test_the_main_job_writes_only_ignored_paths_and_package_data():
+    """`bash run_all.sh` leaves `git status` clean: every output of `all` is git-ignored (training/, corpus/,
+    packages/), or a package data file that a rerun on the same inputs writes byte for byte; committed copies
+    (notebooks/, reports/) are written by `report` alone."""
+    ignored = ("training/", "corpus/", "packages/")
+    data = tuple(f"{p}/data/" for p in FIRST_PARTY)
+    stray = {
+        name: out
+        for name in raw_project()["workflows"]["all"]
+        for out in outputs(name)
+        if not out.startswith(ignored + data)
+    }
+    assert not stray, f"`all` writes committed paths: {stray}"
 
 
 def test_project_validates_with_weasel(tmp_path):
