@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"```(\w*)\n(.*?)```", re.S)
 #: What a fresh shell has: the two commands, then `.venv/bin/...` (or `source .venv/bin/activate` first)
-FRESH_SHELL = ("bash ", ".venv/bin/", "$ .venv/bin/", "source .venv/bin/activate", "flock ")
+#: and a new venv of the user's own (the light runtime's install line)
+FRESH_SHELL = ("bash ", ".venv/bin/", "$ .venv/bin/", "source .venv/bin/activate", "flock ", "python3.11 -m venv ")
 
 
 def blocks(language: str) -> list[str]:
@@ -85,4 +86,4 @@ def test_the_python_snippet_runs(checkout_pipeline, capsys):
     (snippet,) = blocks("python")
     exec(compile(snippet, "README.md", "exec"), {})
     printed = capsys.readouterr().out.splitlines()
-    assert printed == ["A cow. True", "A dog. False"]
+    assert printed == ["A cow. True", "A cat. False"]
