@@ -20,7 +20,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from animal_verifier.serve.errors import ApiError
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.text.checks import TextError, check_text
-from animal_verifier.vision.image_io import ImageError, load_image, pil_message
+from animal_verifier.vision.image_io import IMAGE_TYPES, ImageError, load_image, pil_message
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the image and the text
 FIELDS = ("text", "image")
@@ -170,8 +170,6 @@ def read_pairs(body: bytes, content_type: str, settings: ServerSettings, min_sid
 
 
 # ---- the image -----------------------------------------------------------------------------------------
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF",
-               "image/bmp": "BMP", "image/tiff": "TIFF"}  # fmt: skip
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
