@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import socket
 import uuid
@@ -434,7 +435,14 @@ def connect(address: str | None, num_cpus: int | None = None) -> None:
 
 
 def local_ray_options(num_cpus: int | None = None) -> dict:
-    """``ray.init`` options of a local Ray: on 127.0.0.1 (Ray would pick the machine's network address)."""
+    """``ray.init`` options of a local Ray: on 127.0.0.1. Ray on Linux turns ``127.0.0.1`` into the machine's
+    network address unless multi-node clusters are off (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, the
+    setting Ray itself uses on macOS for the same reason), so this turns them off for this process and the
+    ones Ray starts; joining a cluster (``--address``) does not come through here."""
+    import ray._private.ray_constants as ray_constants
+
+    os.environ[ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False  # read at import: ray may be imported already
     return {
         "num_cpus": num_cpus,
         "logging_level": "WARNING",
