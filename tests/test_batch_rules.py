@@ -24,8 +24,6 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from animal_verifier.batch.runner import record_line, verify_rows
-from animal_verifier.batch.sources import ImageReader
-from animal_verifier.batch.uris import Storage
 from animal_verifier.cli import app
 from animal_verifier.vision.image_io import ImageError, load_image
 
@@ -41,6 +39,14 @@ def invoke(*args: object):
 
 def records(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf8").splitlines()]
+
+
+def image_reader(endpoint: str | None = None, **options):
+    """The batch job's image rules (imported here, so the file also runs against code from before them)."""
+    from animal_verifier.batch.sources import ImageReader
+    from animal_verifier.batch.uris import Storage
+
+    return ImageReader(Storage(endpoint), **options)
 
 
 def pair(text: str, image: object = None) -> str:
@@ -245,7 +251,7 @@ def test_a_strip_within_the_pixel_limit_is_refused_before_decoding(tmp_path):
 
 
 def test_an_image_over_the_byte_cap_is_an_error_for_its_line(nlp, tmp_path):
-    reader = ImageReader(max_bytes=1000)
+    reader = image_reader(max_bytes=1000)
     rows = verify_rows(nlp, [(1, pair("A cat.", CAT)), (2, pair("A cow."))], tmp_path, reader=reader)
     assert "limit is 1,000" in rows[0]["error"] and "error" not in rows[1]
 
@@ -258,7 +264,7 @@ def test_an_image_over_the_byte_cap_is_an_error_for_its_line(nlp, tmp_path):
 @example(data=b'{"text": "A cat.", "image": 12}')
 @example(data=b'{"text": "A cat.", "image": "gs://b/x.jpg?x=1"}')
 def test_any_bytes_on_a_line_give_a_verdict_or_an_error_for_that_line(nlp, tmp_path, data):
-    reader = ImageReader(Storage("http://127.0.0.1:9"))  # nothing listens on port 9; never a real endpoint
+    reader = image_reader("http://127.0.0.1:9")  # nothing listens on port 9; never a real endpoint
     raw = data.decode("utf8", errors="replace")  # as the input file is read
     rows = [(1, pair("I see a cat.", CAT)), (2, raw), (3, pair("A cow."))]
     got = verify_rows(nlp, rows, tmp_path, batch_size=3, reader=reader)
@@ -266,6 +272,21 @@ def test_any_bytes_on_a_line_give_a_verdict_or_an_error_for_that_line(nlp, tmp_p
     assert "error" not in got[0] and "error" not in got[2]
     for record in got:
         assert json.loads(record_line(record).encode("utf8")) == json.loads(record_line(record))
+
+
+def test_a_decoders_unexpected_exception_fails_only_its_line(nlp, monkeypatch, tmp_path):
+    import PIL.PngImagePlugin
+
+    load_image(CAT).resize((40, 30)).save(tmp_path / "cat.png")
+
+    def broken(self):
+        raise TypeError("a decoder bug")
+
+    monkeypatch.setattr(PIL.PngImagePlugin.PngImageFile, "load", broken)
+    rows = [(1, pair("I see a cat.", CAT)), (2, pair("A cat.", "cat.png")), (3, pair("A cow."))]
+    got = verify_rows(nlp, rows, tmp_path, batch_size=3)
+    assert "error" not in got[0] and "error" not in got[2]
+    assert "TypeError: a decoder bug" in got[1]["error"]
 
 
 def test_an_exception_inside_the_pipeline_fails_only_its_line(nlp):
@@ -359,7 +380,7 @@ def test_a_uri_that_names_its_own_endpoint_is_never_contacted(nlp, no_cloud, tmp
     ]
     rows = [(n, pair("A cat.", uri)) for n, uri in enumerate(hostile, start=1)]
     endpoint = f"http://127.0.0.1:{no_cloud.port}"
-    for reader in (ImageReader(), ImageReader(Storage(endpoint))):
+    for reader in (image_reader(), image_reader(endpoint)):
         got = verify_rows(nlp, rows, tmp_path, reader=reader)
         assert all("error" in r for r in got), got
         assert "query string" in got[0]["error"] and "not allowed" in got[2]["error"]
@@ -383,7 +404,7 @@ def test_relative_paths_stay_under_a_uri_input(tmp_path):
     base.mkdir()
     shutil.copy(CAT, tmp_path / "secret.jpg")
     shutil.copy(CAT, base / "cat.jpg")
-    reader = ImageReader()
+    reader = image_reader()
     assert reader.load("cat.jpg", f"file://{base}").size == load_image(CAT).size
     with pytest.raises(ImageError, match="stay under"):
         reader.load("../secret.jpg", f"file://{base}")
