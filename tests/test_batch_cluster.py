@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -43,8 +44,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+TOKEN = secrets.token_hex(32)  # Ray's token authentication: the nodes and the driver share one
+
+
 def env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0"}
+    return {**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
+            "RAY_AUTH_TOKEN": TOKEN}  # fmt: skip
 
 
 def start_node(*args: str, log: Path) -> subprocess.Popen:
