@@ -48,7 +48,10 @@ TOKEN = secrets.token_hex(32)  # Ray's token authentication: the nodes and the d
 
 
 def env() -> dict:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
+    """This test's environment for Ray: without the local Ray's switch that turns clusters off (the session's
+    ``local_ray`` sets it in this process)."""
+    base = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
+    return {**base, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
             "RAY_AUTH_TOKEN": TOKEN}  # fmt: skip
 
 
