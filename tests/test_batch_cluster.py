@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,6 +55,9 @@ def free_port() -> int:
 
 
 TOKEN = secrets.token_hex(32)  # Ray's token authentication: the nodes and the driver share one
+# `ray start --head` records its address in RAY_TMPDIR/ray_current_cluster, and every later `ray.init()` on
+# the machine joins the cluster named there: this cluster's files stay in a folder of its own, removed after
+RAY_TMPDIR = tempfile.mkdtemp(prefix="avray-")  # short: Ray's socket paths must fit in 107 bytes
 
 
 def env() -> dict:
@@ -60,7 +65,7 @@ def env() -> dict:
     ``local_ray`` sets it in this process)."""
     base = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
     return {**base, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
-            "RAY_AUTH_TOKEN": TOKEN}  # fmt: skip
+            "RAY_AUTH_TOKEN": TOKEN, "RAY_TMPDIR": RAY_TMPDIR}  # fmt: skip
 
 
 def start_node(*args: str, log: Path) -> subprocess.Popen:
@@ -141,3 +146,4 @@ def test_a_node_killed_mid_run_then_rerun_gives_batchs_records(full_pipeline, tm
     finally:
         for node in nodes:
             stop(node)
+        shutil.rmtree(RAY_TMPDIR, ignore_errors=True)
