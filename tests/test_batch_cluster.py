@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,13 @@ def free_port() -> int:
 
 
 TOKEN = secrets.token_hex(32)  # Ray's token authentication: the nodes and the driver share one
+
+
 # `ray start --head` records its address in RAY_TMPDIR/ray_current_cluster, and every later `ray.init()` on
 # the machine joins the cluster named there: this cluster's files stay in a folder of its own, removed after
-RAY_TMPDIR = tempfile.mkdtemp(prefix="avray-")  # short: Ray's socket paths must fit in 107 bytes
+@cache
+def ray_tmpdir() -> str:
+    return tempfile.mkdtemp(prefix="avray-")  # short: Ray's socket paths must fit in 107 bytes
 
 
 def env() -> dict:
@@ -65,7 +70,7 @@ def env() -> dict:
     ``local_ray`` sets it in this process)."""
     base = {k: v for k, v in os.environ.items() if k != "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"}
     return {**base, "PYTHONPATH": str(ROOT), "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token",
-            "RAY_AUTH_TOKEN": TOKEN, "RAY_TMPDIR": RAY_TMPDIR}  # fmt: skip
+            "RAY_AUTH_TOKEN": TOKEN, "RAY_TMPDIR": ray_tmpdir()}  # fmt: skip
 
 
 def start_node(*args: str, log: Path) -> subprocess.Popen:
@@ -146,4 +151,4 @@ def test_a_node_killed_mid_run_then_rerun_gives_batchs_records(full_pipeline, tm
     finally:
         for node in nodes:
             stop(node)
-        shutil.rmtree(RAY_TMPDIR, ignore_errors=True)
+        shutil.rmtree(ray_tmpdir(), ignore_errors=True)
