@@ -90,7 +90,7 @@ def fingerprint(folder: Path) -> str:
     """A digest of every file in a pipeline folder (names and contents): retraining into the same folder
     changes it, copying the folder does not."""
     h = hashlib.blake2b(digest_size=16)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"):  # not bytecode caches
         h.update(str(path.relative_to(folder)).encode("utf8") + b"\0")
         with open(path, "rb") as f:
             while chunk := f.read(1 << 20):
