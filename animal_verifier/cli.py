@@ -67,17 +67,25 @@ def verify(
 
 
 ENGINES = ("local", "ray")
+OUTPUT_HELP = (
+    "A new JSON Lines file, or one an earlier `batch` wrote for this input and model (rerun to resume); "
+    "with --engine ray a new or empty folder, or one it wrote. Anything else is refused and left as it is"
+)
 
 
 @app.command()
 def batch(
     input_path: str = typer.Argument(..., help='JSON Lines {"text": ..., "image": "path"} per line, or Parquet (ray)'),
-    output_path: str = typer.Argument(..., help="JSON Lines output (with --engine ray a folder); rerun to resume"),
+    output_path: str = typer.Argument(..., help=OUTPUT_HELP),
     model: str = typer.Option(None, "--model", "-m", help=MODEL_HELP),
     batch_size: int = typer.Option(16, min=1, help="Pairs per batch"),
     workers: int = typer.Option(1, min=1, help="Processes (or Ray actors), each with one copy of the model"),
     engine: str = typer.Option("local", help="local: this machine's processes; ray: Ray Data (JSONL or Parquet)"),
     address: str = typer.Option(None, help="--engine ray: a running cluster's HOST:PORT (default: a local Ray)"),
+    s3_endpoint: str = typer.Option(
+        None, "--s3-endpoint", help="S3 endpoint URL for s3:// URIs, e.g. MinIO's (env ANIMAL_VERIFIER_S3_ENDPOINT)"
+    ),
+    root: Path = typer.Option(None, help="Local image paths must lie under this folder (for inputs from others)"),
     risk: float = typer.Option(None, "--risk", help=RISK_HELP),
 ) -> None:
     """Verify many pairs; a bad line gets an error of its own; rerunning skips lines already done."""
@@ -91,11 +99,13 @@ def batch(
         raise fail("--address is for --engine ray")
     if risk is not None and address:  # a running cluster's workers do not see this process's environment
         raise fail(f"--risk with --address: set {ENV_RISK}={risk:g} in the cluster's environment instead")
+    if root is not None and not root.is_dir():
+        raise fail(f"--root {root}: no such folder")
     before = os.environ.get(ENV_RISK)
     if risk is not None:
         os.environ[ENV_RISK] = f"{risk:g}"  # worker processes and local Ray actors load the model with it
     try:
-        _batch(model, input_path, output_path, batch_size, workers, engine, address, risk)
+        _batch(model, input_path, output_path, batch_size, workers, engine, address, risk, s3_endpoint, root)
     finally:
         if before is None:
             os.environ.pop(ENV_RISK, None)
@@ -112,37 +122,47 @@ def _batch(
     engine: str,
     address: str | None,
     risk: float | None,
+    s3_endpoint: str | None,
+    root: Path | None,
 ) -> None:
+    from animal_verifier.batch.identity import ResumeError, model_identity
+    from animal_verifier.batch.output import OutputError, check_output_file
+    from animal_verifier.batch.sources import ImageReader
+    from animal_verifier.batch.uris import Storage, UriError
     from animal_verifier.pipeline import ModelNotFound, check_risk, resolve_model
 
+    try:
+        reader = ImageReader(Storage.from_options(s3_endpoint)).with_root(root)
+        if risk is not None:  # a wrong name or risk fails here, before any worker or actor starts
+            check_risk(resolve_model(model), risk)
+    except (UriError, ModelNotFound, ValueError) as err:
+        raise fail(str(err)) from None
     if engine == "ray":
-        if risk is not None:
-            try:
-                check_risk(resolve_model(model), risk)
-            except (ModelNotFound, ValueError) as err:
-                raise fail(str(err)) from None
-        _batch_on_ray(model, input_path, output_path, batch_size, workers, address)
+        _batch_on_ray(model, input_path, output_path, batch_size, workers, address, reader)
         return
     source, target = Path(input_path), Path(output_path)
     if not source.is_file():
         raise fail(f"{source}: no such file")
-    if target.resolve() == source.resolve():
-        raise fail("the output file must not be the input file")
     try:
+        model_id = model_identity(model)  # a wrong name fails here, before any worker starts
+        check_output_file(source, target, model_id)  # refused before the model loads
         if workers == 1:
             from animal_verifier.batch import run_batch
 
-            summary = run_batch(_load(model, need_image=False, risk=risk), source, target, batch_size)
+            summary = run_batch(
+                _load(model, need_image=False, risk=risk), source, target, batch_size, model=model_id, reader=reader
+            )
         else:
             from animal_verifier.batch.workers import WorkerError, run_batch_workers
 
             try:
-                resolved = resolve_model(model)  # a wrong name or risk fails here, not in each worker
-                if risk is not None:
-                    check_risk(resolved, risk)
-                summary = run_batch_workers(model, source, target, batch_size, workers)
-            except (ModelNotFound, WorkerError, ValueError) as err:
+                summary = run_batch_workers(
+                    model, source, target, batch_size, workers, model_id=model_id, reader=reader
+                )
+            except WorkerError as err:
                 raise fail(str(err)) from None
+    except (ModelNotFound, OutputError, ResumeError) as err:
+        raise fail(str(err)) from None
     except OSError as err:  # an unwritable folder, a full disk: every complete line written stays
         where = err.filename or target
         raise fail(f"{where}: {err.strerror or err}; the lines already written are kept, rerun to resume") from None
@@ -150,8 +170,16 @@ def _batch(
 
 
 def _batch_on_ray(
-    model: str | None, input_path: str, output_path: str, batch_size: int, workers: int, address: str | None
+    model: str | None,
+    input_path: str,
+    output_path: str,
+    batch_size: int,
+    workers: int,
+    address: str | None,
+    reader,
 ) -> None:
+    from animal_verifier.batch.identity import ResumeError
+    from animal_verifier.batch.output import OutputError
     from animal_verifier.pipeline import ModelNotFound, resolve_model
 
     try:
@@ -162,11 +190,15 @@ def _batch_on_ray(
         raise fail(f"{err.name} is missing; install the Ray extra: pip install 'animal-verifier[ray]'") from None
     try:
         resolve_model(model)
-        summary = run_ray(model, input_path, output_path, batch_size=batch_size, workers=workers, address=address)
-    except (ModelNotFound, RayInputError) as err:
+        summary = run_ray(
+            model, input_path, output_path, batch_size=batch_size, workers=workers, address=address, reader=reader
+        )
+    except (ModelNotFound, RayInputError, OutputError, ResumeError) as err:
         raise fail(str(err)) from None
     except ray.exceptions.RayError as err:  # an actor that could not load the model, a lost cluster
         raise fail(f"the Ray job failed: {str(err).strip().splitlines()[0]}") from None
+    for note in summary.notes:
+        typer.secho(f"note: {note}", err=True)
     typer.echo(summary.line(output_path))
 
 

@@ -182,9 +182,12 @@ def tiny_animals10(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def local_ray():
-    """One local Ray for every test that needs it (starting one takes seconds); 2 CPUs as on this machine."""
+    """One local Ray for every test that needs it (starting one takes seconds); 2 CPUs as on this machine,
+    on 127.0.0.1 only, as the command's own local Ray."""
     import ray
 
-    ray.init(num_cpus=2, logging_level="WARNING", include_dashboard=False)
+    from animal_verifier.batch.ray_engine import local_ray_options
+
+    ray.init(**local_ray_options(num_cpus=2))
     yield ray
     ray.shutdown()

@@ -77,7 +77,7 @@ def test_two_workers_write_what_one_process_writes_and_resume(model, demo_input,
 
 
 def test_ray_writes_the_same_records_and_resumes_after_a_kill(local_ray, model, demo_input, one_process, tmp_path):
-    from animal_verifier.batch.ray_engine import read_records
+    from animal_verifier.batch.ray_engine import MANIFEST, read_records
 
     out = tmp_path / "ray-out"
     args = ("batch", demo_input, out, "--model", model, "--batch-size", "4", "--engine", "ray", "--workers", "2")
@@ -85,16 +85,23 @@ def test_ray_writes_the_same_records_and_resumes_after_a_kill(local_ray, model, 
     assert result.exit_code == 0, result.output
     assert sorted(read_records(out), key=lambda r: r["line"]) == one_process
 
-    # a killed run leaves a file torn mid-line: it is dropped, and only its lines are done again
-    files = sorted(out.glob("*.jsonl"))
+    # a killed run leaves a file of its own torn mid-line: it is dropped, and only its lines are done again;
+    # files batch did not write are reported and left alone, even one that looks like its own
+    files = sorted(out.glob("batch-*.jsonl"))
+    assert len(files) >= 2 and (out / MANIFEST).is_file(), sorted(p.name for p in out.iterdir())
     kept = files[0].read_text(encoding="utf8").splitlines(keepends=True)
-    for extra in files[1:]:
-        extra.unlink()
     files[0].write_text("".join(kept[:3]), encoding="utf8")
-    (out / "torn.jsonl").write_text(json.dumps(one_process[5])[:40], encoding="utf8")
+    files[1].write_text(files[1].read_text(encoding="utf8").rstrip("\n")[:-5], encoding="utf8")
+    for extra in files[2:]:
+        extra.unlink()
+    strangers = {"notes.txt": "my notes\n", "batch-0123456789abcdef-x-000000.jsonl": json.dumps(one_process[5])[:40]}
+    for name, text in strangers.items():
+        (out / name).write_text(text, encoding="utf8")
     again = invoke(*args)
     assert again.exit_code == 0, again.output
-    assert "3 already done" in again.output and not (out / "torn.jsonl").exists()
+    assert "3 already done" in again.output and not files[1].exists()
+    assert "left alone 2 file(s)" in again.output, again.output
+    assert {name: (out / name).read_text(encoding="utf8") for name in strangers} == strangers
     assert sorted(read_records(out), key=lambda r: r["line"]) == one_process
 
 

@@ -8,17 +8,24 @@ the pipeline once each and call :func:`animal_verifier.batch.runner.verify_rows`
 ``error`` (null when fine) and ``record`` (the JSON line ``batch`` writes). That fixed schema whatever
 the input carries means no input can fail the write, and a rerun's files sit beside the first run's.
 
-Output is a folder of JSON Lines or Parquet files. A rerun reads the lines already there (a file left
-torn by a killed run is deleted and its lines redone) and verifies only the rest.
+Output is a folder of JSON Lines or Parquet files, named ``batch-RUN-...``, with a manifest
+(``_animal_verifier_batch.manifest``) that names the model and every run, registered before the run writes.
+The folder must be new, empty or one this command wrote, and must not hold the input. A rerun reads the
+lines its own runs wrote (a file of one of its runs left torn by a kill is deleted and its lines redone),
+checks they answer this input and this model (:mod:`.identity`), and verifies only the rest. Any other
+file in the folder is reported and left alone.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import re
 import socket
+import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from pathlib import Path
@@ -28,8 +35,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyarrow import fs
 
+from animal_verifier.batch.identity import (
+    Identity,
+    check_model,
+    check_same_input,
+    model_identity,
+    new_manifest,
+    parse_manifest,
+    record_identity,
+)
+from animal_verifier.batch.output import OutputError, check_not_inside
 from animal_verifier.batch.runner import numbered_lines, record_json, verify_rows
-from animal_verifier.batch.uris import is_uri
+from animal_verifier.batch.sources import ImageReader
+from animal_verifier.batch.uris import Storage, UriError, check_uri, is_uri
 from animal_verifier.batch.workers import load_for_worker, threads_per_worker
 
 if TYPE_CHECKING:
@@ -39,6 +57,8 @@ JSONL, PARQUET = "jsonl", "parquet"
 SUFFIXES = {".jsonl": JSONL, ".ndjson": JSONL, ".json": JSONL, ".parquet": PARQUET, ".pq": PARQUET}
 _RAW = "__json_line__"  # the JSONL reader's column: a line as read, parsed by the actor
 IO_CPUS = 0.25  # reading and writing tasks are light; on 2 cores whole-CPU ones would wait for the actors
+MANIFEST = "_animal_verifier_batch.manifest"  # not .json: readers of the folder's .json files would take it
+_OWN_FILE = re.compile(r"^batch-(?P<run>[0-9a-f]{16})-[0-9A-Za-z_-]+\.(jsonl|parquet)$")
 
 
 class RayInputError(ValueError):
@@ -50,6 +70,7 @@ class RaySummary:
     ok: int
     errors: int
     skipped: int
+    notes: list[str] = field(default_factory=list)  # files in the folder left alone, torn files removed
 
     def line(self, output: object) -> str:
         total = self.ok + self.errors + self.skipped
@@ -69,9 +90,13 @@ def output_format(path: str) -> str:
     return PARQUET if SUFFIXES.get(Path(path.split("://")[-1]).suffix.lower()) == PARQUET else JSONL
 
 
-def _filesystem(path: str) -> tuple[fs.FileSystem, str]:
+def _filesystem(path: str, storage: Storage | None = None) -> tuple[fs.FileSystem, str]:
+    """The filesystem and path of an input or output, under the URI policy (:mod:`.uris`)."""
     if is_uri(path):
-        return fs.FileSystem.from_uri(path)
+        try:
+            return (storage or Storage()).filesystem(path)
+        except UriError as err:
+            raise RayInputError(str(err)) from None
     return fs.LocalFileSystem(), str(Path(path).resolve())
 
 
@@ -113,8 +138,8 @@ def _ray_io() -> tuple[type, type, type]:
     class _RecordLines(BlockBasedFileDatasink):
         """JSON Lines files of the ``record`` column: line for line what ``batch`` writes."""
 
-        def __init__(self, path: str):
-            super().__init__(path, file_format=JSONL)
+        def __init__(self, path: str, **kwargs):
+            super().__init__(path, file_format=JSONL, **kwargs)
 
         def write_block_to_file(self, block: BlockAccessor, file: pa.NativeFile) -> None:
             records = block.to_arrow().column("record").to_pylist()
@@ -123,10 +148,10 @@ def _ray_io() -> tuple[type, type, type]:
     return _JsonLines, _ParquetRows, _RecordLines
 
 
-def check_input(path: str) -> str:
+def check_input(path: str, storage: Storage | None = None) -> str:
     """The input's format; a missing file, an unknown suffix or a Parquet file without ``text`` fails here."""
     kind = file_format(path)
-    filesystem, local = _filesystem(path)
+    filesystem, local = _filesystem(path, storage)
     try:
         info = filesystem.get_file_info(local)
     except (OSError, ValueError) as err:
@@ -146,31 +171,31 @@ def check_input(path: str) -> str:
     return kind
 
 
-def read_pairs(path: str, batch_size: int = 16) -> ray.data.Dataset:
+def read_pairs(path: str, batch_size: int = 16, storage: Storage | None = None) -> ray.data.Dataset:
     """A JSON Lines or Parquet file as a Dataset of numbered rows, ready for :func:`verify_dataset`."""
-    kind = check_input(path)
+    kind = check_input(path, storage)
     import ray
 
     json_lines, parquet_rows, _ = _ray_io()
     reader = json_lines if kind == JSONL else parquet_rows
-    source = path if is_uri(path) else str(Path(path).resolve())
-    return ray.data.read_datasource(reader(source, batch_size), num_cpus=IO_CPUS)
+    filesystem, source = _filesystem(path, storage)
+    return ray.data.read_datasource(reader(source, batch_size, filesystem=filesystem), num_cpus=IO_CPUS)
 
 
 # ---- verifying ----------------------------------------------------------------------------------------
 class PairVerifier:
     """One Ray actor: loads the pipeline once, then turns batches of rows into records."""
 
-    def __init__(self, model: str | None, base: str, batch_size: int, threads: int):
+    def __init__(self, model: str | None, base: str, batch_size: int, threads: int, reader: ImageReader | None = None):
         self.nlp = load_for_worker(model, threads)
-        self.base, self.batch_size = base, batch_size
+        self.base, self.batch_size, self.reader = base, batch_size, reader
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         rows = []
         for row in batch.to_pylist():
             line = row.pop("line", None)
             rows.append((line, row[_RAW] if _RAW in row else row))
-        records = verify_rows(self.nlp, rows, self.base, self.batch_size)
+        records = verify_rows(self.nlp, rows, self.base, self.batch_size, self.reader)
         return pa.table(
             {
                 "line": [r["line"] for r in records],
@@ -201,12 +226,14 @@ def verify_dataset(
     workers: int = 1,
     base: str | Path = ".",
     batch_size: int = 16,
+    reader: ImageReader | None = None,
 ) -> ray.data.Dataset:
     """Verify a Dataset of ``text`` and ``image`` rows (a path relative to ``base``, a URI, or bytes)
     with ``workers`` actors, one pipeline each. Each row comes out as ``line``, ``error`` (null when
     fine) and ``record``: the JSON object ``batch`` writes, with every input column but image bytes.
     ``line`` is the row's own ``line`` column (any id; null without one). ``model`` must be loadable on
-    every node: an installed package name or a path they all see."""
+    every node: an installed package name or a path they all see. ``reader``: the image rules
+    (:class:`~.sources.ImageReader`: URI policy, ``--root``, byte cap), applied on every actor."""
     import ray
 
     from animal_verifier.pipeline import resolve_model
@@ -218,7 +245,13 @@ def verify_dataset(
     base = str(base) if is_uri(str(base)) else str(Path(base).resolve())
     return ds.map_batches(
         PairVerifier,
-        fn_constructor_kwargs={"model": resolved, "base": base, "batch_size": batch_size, "threads": threads},
+        fn_constructor_kwargs={
+            "model": resolved,
+            "base": base,
+            "batch_size": batch_size,
+            "threads": threads,
+            "reader": reader or ImageReader(),
+        },
         compute=ray.data.ActorPoolStrategy(size=workers),
         num_cpus=num_cpus,
         batch_size=batch_size,
@@ -227,56 +260,121 @@ def verify_dataset(
 
 
 # ---- writing and resuming -----------------------------------------------------------------------------
-def _output_files(output: str) -> tuple[fs.FileSystem, list[str]]:
-    filesystem, root = _filesystem(output)
+@dataclass
+class Folder:
+    """An output folder: its filesystem and path, its manifest (None: a new or empty folder) and files."""
+
+    filesystem: fs.FileSystem
+    root: str
+    manifest: dict | None
+    files: list[str]
+
+    def own(self) -> list[str]:
+        """Files a registered run of this folder wrote."""
+        runs = set((self.manifest or {}).get("runs", []))
+        return [p for p in self.files if (m := _OWN_FILE.match(p.rsplit("/", 1)[-1])) and m["run"] in runs]
+
+    def others(self) -> list[str]:
+        own = set(self.own())
+        return [p for p in self.files if p not in own and p.rsplit("/", 1)[-1] != MANIFEST]
+
+    def write_manifest(self, manifest: dict) -> None:
+        self.filesystem.create_dir(self.root, recursive=True)
+        tmp = f"{self.root}/.{MANIFEST}.{uuid.uuid4().hex}.tmp"
+        with self.filesystem.open_output_stream(tmp) as f:
+            f.write(json.dumps(manifest, indent=1).encode("utf8") + b"\n")
+        self.filesystem.move(tmp, f"{self.root}/{MANIFEST}")  # a rename on local disks
+
+
+def open_folder(output: str, storage: Storage | None = None) -> Folder:
+    """The output folder as it is; :class:`OutputError` if it is not one this command may write to."""
+    filesystem, root = _filesystem(output, storage)
     info = filesystem.get_file_info(root)
     if info.type == fs.FileType.NotFound:
-        return filesystem, []
+        return Folder(filesystem, root, None, [])
     if info.type != fs.FileType.Directory:
-        raise RayInputError(f"{output}: exists and is not a folder (the Ray engine writes a folder of files)")
-    found = filesystem.get_file_info(fs.FileSelector(root, recursive=False))
-    return filesystem, sorted(i.path for i in found if i.type == fs.FileType.File)
+        raise OutputError(f"{output}: exists and is not a folder (the Ray engine writes a folder of files)")
+    found = filesystem.get_file_info(fs.FileSelector(root, recursive=True))
+    files = sorted(i.path for i in found if i.type == fs.FileType.File)
+    manifest_file = f"{root}/{MANIFEST}"
+    if manifest_file in files:
+        with filesystem.open_input_stream(manifest_file) as f:
+            manifest = parse_manifest(f.read().decode("utf8", errors="replace"), manifest_file)
+        return Folder(filesystem, root, manifest, files)
+    if files:
+        raise OutputError(
+            f"{output}: the folder holds files and was not written by batch (no {MANIFEST}); "
+            "it is left as it is: give a new or empty folder"
+        )
+    return Folder(filesystem, root, None, [])
 
 
-def _read_file(filesystem: fs.FileSystem, path: str) -> list[tuple[int, str | None]]:
-    """(line, error) of each record in one output file; raises ValueError if the file is torn."""
+def _read_file(filesystem: fs.FileSystem, path: str) -> list[tuple[int, str | None, Identity]]:
+    """(line, error, input identity) of each record in one output file; raises ValueError if it is torn."""
     if path.endswith(".parquet"):
         with filesystem.open_input_file(path) as f:
-            table = pq.read_table(f, columns=["line", "error"])
-        return list(zip(table.column("line").to_pylist(), table.column("error").to_pylist(), strict=True))
-    with filesystem.open_input_stream(path) as f:
-        text = f.read().decode("utf8")
-    if text and not text.endswith("\n"):
-        raise ValueError("torn last line")
-    return [(int(r["line"]), r.get("error")) for r in map(json.loads, text.splitlines())]
+            table = pq.read_table(f, columns=["line", "error", "record"])
+        records = [json.loads(r) for r in table.column("record").to_pylist()]
+    else:
+        with filesystem.open_input_stream(path) as f:
+            text = f.read().decode("utf8")
+        if text and not text.endswith("\n"):
+            raise ValueError("torn last line")
+        records = [json.loads(line) for line in text.splitlines()]
+    return [(int(r["line"]), r.get("error"), record_identity(r)) for r in records]
 
 
-def scan_output(output: str) -> list[tuple[int, str | None]]:
-    """(line, error) of every record already written; files a killed run left torn are deleted."""
-    filesystem, paths = _output_files(output)
+def scan_output(folder: Folder, notes: list[str] | None = None) -> list[tuple[int, str | None, Identity]]:
+    """(line, error, identity) of every record the folder's own runs wrote. A file of one of its runs
+    that a kill left torn is deleted (its lines are done again); any other file is reported in ``notes``
+    and left alone."""
     rows = []
-    for path in paths:
-        if not path.endswith((".jsonl", ".parquet")):
-            continue
+    for path in folder.own():
         try:
-            rows.extend(_read_file(filesystem, path))
+            rows.extend(_read_file(folder.filesystem, path))
         except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
-            filesystem.delete_file(path)  # its lines are done again
+            folder.filesystem.delete_file(path)  # ours (its run is in the manifest) and torn
+            if notes is not None:
+                notes.append(f"removed {path}: torn by a killed run; its lines are verified again")
+    if notes is not None and (others := folder.others()):
+        shown = ", ".join(p.rsplit("/", 1)[-1] for p in others[:5]) + (" ..." if len(others) > 5 else "")
+        notes.append(f"left alone {len(others)} file(s) in the output folder that batch did not write: {shown}")
     return rows
 
 
 def read_records(output: str | Path) -> list[dict]:
     """Every record in an output folder (in no particular order), for tests and checks."""
-    filesystem, paths = _output_files(str(output))
+    folder = open_folder(str(output))
     records = []
-    for path in paths:
+    for path in folder.own():
         if path.endswith(".parquet"):
-            with filesystem.open_input_file(path) as f:
+            with folder.filesystem.open_input_file(path) as f:
                 records += [json.loads(r) for r in pq.read_table(f, columns=["record"]).column("record").to_pylist()]
-        elif path.endswith(".jsonl"):
-            with filesystem.open_input_stream(path) as f:
+        else:
+            with folder.filesystem.open_input_stream(path) as f:
                 records += [json.loads(line) for line in f.read().decode("utf8").splitlines()]
     return records
+
+
+def input_rows(path: str, storage: Storage | None = None) -> Iterator[tuple[int, str | dict]]:
+    """(line, raw line or row with ``text`` and ``image``) of the input, read on the driver to check that
+    the output answers it; image bytes are not read."""
+    filesystem, local = _filesystem(path, storage)
+    if file_format(path) == JSONL:
+        with filesystem.open_input_stream(local) as f:
+            yield from numbered_lines(io.TextIOWrapper(f, encoding="utf8", errors="replace"))
+        return
+    with filesystem.open_input_file(local) as f:
+        parquet = pq.ParquetFile(f)
+        image = "image" in parquet.schema_arrow.names and not pa.types.is_binary(
+            parquet.schema_arrow.field("image").type
+        )
+        columns = ["text", "image"] if image else ["text"]
+        line = 1
+        for batch in parquet.iter_batches(columns=columns):
+            for row in batch.to_pylist():
+                yield line, row
+                line += 1
 
 
 def _skip_done(done: set[int]):
@@ -288,6 +386,20 @@ def _skip_done(done: set[int]):
         return batch.filter(pc.invert(pc.is_in(batch.column("line"), value_set=done_lines)))
 
     return keep
+
+
+def _filenames(run: str):
+    """Ray's FilenameProvider for this run: ``batch-RUN-WRITEUUID-TASK.FORMAT``, the pattern of own files."""
+    from ray.data.datasource import FilenameProvider
+
+    class Names(FilenameProvider):
+        def __init__(self, file_format: str):
+            super().__init__(file_format=file_format)
+
+        def get_filename_for_task(self, write_uuid: str, task_index: int) -> str:
+            return f"batch-{run}-{write_uuid}-{task_index:06}.{self.file_format}"
+
+    return Names
 
 
 # ---- the job ------------------------------------------------------------------------------------------
@@ -305,7 +417,8 @@ def check_address(address: str, timeout: float = 5.0) -> None:
 
 
 def connect(address: str | None, num_cpus: int | None = None) -> None:
-    """Join the cluster at ``address``, or start a local Ray (all cores, or ``num_cpus``)."""
+    """Join the cluster at ``address``, or start a local Ray (all cores, or ``num_cpus``) on the loopback
+    address only: no dashboard, nothing listening on or talking over a network interface."""
     import ray
 
     if address:
@@ -318,7 +431,25 @@ def connect(address: str | None, num_cpus: int | None = None) -> None:
         except ConnectionError as err:
             raise RayInputError(f"--address {address}: cannot join the Ray cluster ({err})") from None
     else:
-        ray.init(num_cpus=num_cpus, logging_level="WARNING")
+        ray.init(**local_ray_options(num_cpus))
+
+
+def local_ray_options(num_cpus: int | None = None) -> dict:
+    """``ray.init`` options of a local Ray: on 127.0.0.1. Ray on Linux turns ``127.0.0.1`` into the machine's
+    network address unless multi-node clusters are off (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, the
+    setting Ray itself uses on macOS for the same reason), so this turns them off for this process and the
+    ones Ray starts; joining a cluster (``--address``) does not come through here."""
+    import ray._private.ray_constants as ray_constants
+
+    os.environ[ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False  # read at import: ray may be imported already
+    return {
+        "address": "local",  # a new Ray of its own, never one whose address a `ray start` left in /tmp/ray
+        "num_cpus": num_cpus,
+        "logging_level": "WARNING",
+        "include_dashboard": False,
+        "_node_ip_address": "127.0.0.1",
+    }
 
 
 def run_ray(
@@ -329,24 +460,44 @@ def run_ray(
     batch_size: int = 16,
     workers: int = 1,
     address: str | None = None,
+    reader: ImageReader | None = None,
 ) -> RaySummary:
     """The whole job; every check on the input, the output and the address runs before Ray does work."""
-    check_input(input_path)
+    reader = reader or ImageReader()
+    storage = reader.storage
+    for uri in (input_path, output_path):
+        if is_uri(uri):
+            try:
+                check_uri(uri)
+            except UriError as err:
+                raise RayInputError(str(err)) from None
+    if not is_uri(input_path) and not is_uri(output_path):
+        check_not_inside(input_path, output_path)
+    check_input(input_path, storage)
     out_kind = output_format(output_path)
-    _output_files(output_path)  # a file where the folder should be fails here
+    model_id = model_identity(model)
+    folder = open_folder(output_path, storage)
+    notes: list[str] = []
+    done_rows = scan_output(folder, notes) if folder.manifest else []
+    done = {line: identity for line, _, identity in done_rows}
+    if folder.manifest:
+        check_model(folder.manifest, model_id, output_path)
+        check_same_input(done, input_rows(input_path, storage), output_path, strict=True)
     connect(address)
-    done_rows = scan_output(output_path)
-    done = {line for line, _ in done_rows}
-    ds = read_pairs(input_path, batch_size)
+    run = uuid.uuid4().hex[:16]
+    manifest = folder.manifest or new_manifest(model_id)
+    folder.write_manifest({**manifest, "runs": [*manifest.get("runs", []), run]})  # before any file of the run
+    ds = read_pairs(input_path, batch_size, storage)
     if done:
-        ds = ds.map_batches(_skip_done(done), batch_format="pyarrow", num_cpus=IO_CPUS)
+        ds = ds.map_batches(_skip_done(set(done)), batch_format="pyarrow", num_cpus=IO_CPUS)
     base = input_path.rsplit("/", 1)[0] if is_uri(input_path) else Path(input_path).resolve().parent
-    verified = verify_dataset(ds, model, workers=workers, base=base, batch_size=batch_size)
-    target = output_path if is_uri(output_path) else str(Path(output_path).resolve())
+    verified = verify_dataset(ds, model, workers=workers, base=base, batch_size=batch_size, reader=reader)
+    names = _filenames(run)
+    write = {"filesystem": folder.filesystem, "filename_provider": names(out_kind)}
     if out_kind == PARQUET:
-        verified.write_parquet(target, ray_remote_args={"num_cpus": IO_CPUS})
+        verified.write_parquet(folder.root, ray_remote_args={"num_cpus": IO_CPUS}, **write)
     else:
-        verified.write_datasink(_ray_io()[2](target), ray_remote_args={"num_cpus": IO_CPUS})
-    new = [row for row in scan_output(output_path) if row[0] not in done]
-    errors = sum(error is not None for _, error in new)
-    return RaySummary(ok=len(new) - errors, errors=errors, skipped=len(done))
+        verified.write_datasink(_ray_io()[2](folder.root, **write), ray_remote_args={"num_cpus": IO_CPUS})
+    new = [row for row in scan_output(open_folder(output_path, storage)) if row[0] not in done]
+    errors = sum(error is not None for _, error, _ in new)
+    return RaySummary(ok=len(new) - errors, errors=errors, skipped=len(done), notes=notes)

@@ -24,7 +24,7 @@ from animal_verifier.serve.budget import PixelBudget
 from animal_verifier.serve.errors import ApiError
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.text.checks import TextError, check_text
-from animal_verifier.vision.image_io import ImageError, load_image, pil_message
+from animal_verifier.vision.image_io import IMAGE_TYPES, ImageError, load_image, pil_message
 from animal_verifier.vision.preprocess import Preprocessing, centre_crop, resize_shorter
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the image and the text
@@ -204,8 +204,6 @@ def read_pairs(
 
 
 # ---- the image -----------------------------------------------------------------------------------------
-IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF",
-               "image/bmp": "BMP", "image/tiff": "TIFF"}  # fmt: skip
 _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),

@@ -31,4 +31,8 @@ def check_text(text: object, max_chars: int = MAX_TEXT_CHARS) -> str:
         raise TextError("the text is empty")
     if is_invisible(text):
         raise TextError("the text is empty (only invisible characters: zero-width, control or format)")
+    try:
+        text.encode("utf8")
+    except UnicodeEncodeError as err:  # a lone surrogate such as "\ud800" from a JSON escape
+        raise TextError(f"the text is not valid Unicode (a lone surrogate at character {err.start + 1})") from None
     return text

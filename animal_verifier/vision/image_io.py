@@ -5,6 +5,10 @@ Everything the model sees goes through :func:`load_image`, so training, evaluati
 the same way: EXIF orientation applied, transparency composited on white, 16-bit scaled (not clipped),
 the first frame of an animation, and big JPEGs decoded at a reduced scale (``draft``) when only a
 small image is needed. Every failure is an :class:`ImageError` naming the file.
+
+Geometry is bounded too (:data:`MAX_ASPECT_RATIO`, checked from the header before decoding): a 16 x 300,000
+strip is within the pixel limit but preprocessing would resize it to 256 x 4,800,000 and take gigabytes.
+:func:`read_regular_file` reads a file named by someone else: regular files only, up to a byte cap.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import io
 import math
 import os
 import re
+import stat
 import warnings
+from collections.abc import Sequence
 from typing import BinaryIO
 
 import numpy as np
@@ -23,6 +29,13 @@ ImageSource = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO | Im
 
 # A 50-megapixel phone photo passes; PIL itself warns at 89 MP and refuses at 179 MP.
 DEFAULT_MAX_PIXELS = 64_000_000
+# Panoramas reach 4:1, phone "long screenshots" about 10:1; past this the shorter side resized to 256 makes
+# a longer side of 12,800+ pixels, so memory grows with the ratio, not the pixel count.
+MAX_ASPECT_RATIO = 50
+#: The image types the server accepts (by MIME type, with Pillow's format name); batch reads allow only these.
+IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF",
+               "image/bmp": "BMP", "image/tiff": "TIFF"}  # fmt: skip
+IMAGE_FORMATS = tuple(IMAGE_TYPES.values())
 _ORIENTATION_TAG = 0x0112
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -73,15 +86,22 @@ def describe(source: object) -> str:
 
 
 def load_image(
-    source: ImageSource, *, min_side: int | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+    source: ImageSource,
+    *,
+    min_side: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    formats: Sequence[str] | None = None,
+    name: str | None = None,
 ) -> Image.Image:
     """An upright RGB image from a path, bytes, a binary file object or a PIL image.
 
     ``min_side``: the caller only needs the shorter side this long, so a big JPEG file may be decoded at
     1/2, 1/4 or 1/8 scale (never below ``min_side``). ``max_pixels`` guards against decompression bombs;
-    it can lower PIL's own limit (179 MP) but not raise it.
+    it can lower PIL's own limit (179 MP) but not raise it. ``formats``: the Pillow formats to try (default:
+    every one Pillow knows; input from strangers should pass :data:`IMAGE_FORMATS`, so no exotic decoder,
+    EPS's Ghostscript for one, ever runs). ``name``: what error messages call the source.
     """
-    name = describe(source)
+    name = name or describe(source)
     if isinstance(source, Image.Image):
         return _finish(source, name, None, max_pixels)  # no draft(): it would change the caller's image
     if isinstance(source, (bytes, bytearray, memoryview)):
@@ -93,7 +113,7 @@ def load_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(fp) as image:
+            with Image.open(fp, formats=formats) as image:
                 result = _finish(image, name, min_side, max_pixels)
                 return result if result is not image else image.copy()
     except ImageError:
@@ -101,6 +121,8 @@ def load_image(
     except (FileNotFoundError, IsADirectoryError, PermissionError) as e:
         raise ImageError(name, f"cannot read the file ({e.strerror or e})") from e
     except UnidentifiedImageError as e:
+        if formats is not None:
+            raise ImageError(name, f"not an image in an accepted format ({', '.join(formats)})") from e
         raise ImageError(name, "not an image, or a format Pillow cannot read") from e
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise ImageError(name, f"too many pixels, refused as a possible decompression bomb ({pil_message(e)})") from e
@@ -118,12 +140,41 @@ def _finish(image: Image.Image, name: str, min_side: int | None, max_pixels: int
         )
     if width == 0 or height == 0:
         raise ImageError(name, f"empty image ({width}x{height})")
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ImageError(name, f"{width}x{height} is too narrow a strip (sides over {MAX_ASPECT_RATIO}:1)")
     if min_side and image.format == "JPEG" and min(width, height) >= 2 * min_side:
         scale = min(width, height) / min_side
         image.draft(image.mode, (math.ceil(width / scale), math.ceil(height / scale)))
     image.load()
     image = _upright(image)
     return _to_rgb(image, name)
+
+
+def read_regular_file(path: str | os.PathLike, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; anything else is an :class:`ImageError` at once.
+
+    Opened non-blocking and checked on the open descriptor: a FIFO would block ``open`` forever, a device
+    never ends, and a check by name before opening could be raced."""
+    name = os.fspath(path)
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as e:
+        raise ImageError(name, f"cannot read the file ({e.strerror or e})") from e
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ImageError(name, "not a regular file (a folder, FIFO or device)")
+        if info.st_size > max_bytes:
+            raise ImageError(name, f"the file is {info.st_size:,} bytes; the limit is {max_bytes:,}")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise ImageError(name, f"cannot read the file ({e.strerror or e})") from e
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # it grew while we read it
+        raise ImageError(name, f"the file is over the limit of {max_bytes:,} bytes")
+    return data
 
 
 def _upright(image: Image.Image) -> Image.Image:
