@@ -28,7 +28,8 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from animal_verifier.batch.runner import read_pair as batch_read_pair
+from animal_verifier.batch.runner import read_image as batch_read_image
+from animal_verifier.batch.sources import ImageReader
 from animal_verifier.pipeline import ModelNotFound
 from animal_verifier.serve.access import KeyRing, Proxies, RateLimiter, host_allowed
 from animal_verifier.serve.app import create_app
@@ -713,7 +714,7 @@ def test_invisible_text_is_refused_like_empty_text(client, text):
     body = refused(post(client, text, photo("cow_gcompris.jpg")), 422, "bad_text")
     assert "empty" in body["detail"]
     with pytest.raises(ValueError, match="empty"):  # the batch command's check: that line gets an error record
-        batch_read_pair({"text": text, "image": "cow.jpg"}, PHOTOS)
+        batch_read_image({"text": text, "image": "cow_gcompris.jpg"}, PHOTOS, ImageReader())
     assert check_text("a\u200bcow") == "a\u200bcow"  # a visible character is enough
 
 
