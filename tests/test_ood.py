@@ -271,3 +271,23 @@ def test_expected_calibration_error_by_hand():
     result = reliability(p, truth, bins=10)
     assert result["ece"] == pytest.approx(0.5 * 0.4 + 0.5 * 0.1)
     assert [row["n"] for row in result["bins"]] == [2, 2]
+
+
+def test_in_sample_report_judges_the_photos_claims_at_each_operating_point():
+    """A wider band (lower absent) answers fewer claims; a claim under the no-animal threshold is contradicted."""
+    from animal_verifier_train.evaluation.photo_eval import PhotoResult
+    from animal_verifier_train.evaluation.selective import ALL, in_sample_report
+
+    results = [
+        PhotoResult("cow.jpg", "cow", "n01887787", True, 0.9, "cow", "ox", 0.8, {"cat": 0.001, "dog": 0.02}),
+        PhotoResult("swan.jpg", "swan", "n01858441", True, 0.4, None, "goose", 0.17, {"cat": 0.003}),
+        PhotoResult("fog.jpg", "owl", "n01621127", True, 0.05, None, "", 0.01, {}),
+    ]
+    narrow = Thresholds(present=0.5, absent=0.05, animal=0.7, no_animal=0.1)
+    wide = Thresholds(present=0.5, absent=0.002, animal=0.7, no_animal=0.1)
+    report = in_sample_report(results, {"0.1": narrow, "0.01": wide})
+    assert report["0.1"][ALL]["claims"] == report["0.01"][ALL]["claims"] == 6
+    # cow supported; cat, dog, swan's cat contradicted at 0.05; the swan (0.17) not sure; the owl under no_animal
+    assert report["0.1"][ALL]["answered"] == 5 and report["0.1"][ALL]["true_claims_contradicted"] == 1
+    assert report["0.01"][ALL]["answered"] == 3  # cat 0.003 and dog 0.02 are now in the band
+    assert report["0.01"][ALL]["true_claims_supported"] == 1 and report["0.01"][ALL]["false_claims_supported"] == 0

@@ -10,11 +10,14 @@ against the coverage.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED
+from animal_verifier.verify.claims import CONTRADICTED, SUPPORTED, Mention, judge
+from animal_verifier.vision.calibration import Thresholds
+from animal_verifier.vision.ood import KNOWN
 from animal_verifier_train.evaluation.claim_calibration import CrossValidation, Judged, PhotoSet
+from animal_verifier_train.evaluation.photo_eval import PhotoResult
 
 ALL = "all"
 
@@ -57,15 +60,37 @@ def selective_report(data: PhotoSet, cv: CrossValidation) -> dict:
     return report
 
 
+def in_sample_report(results: Iterable[PhotoResult], points: Mapping[str, Thresholds]) -> dict:
+    """The same figures on photos scored with the shipped thresholds (:func:`.photo_eval.score_photos`), not
+    held out: a look at a photo set, not a figure to quote (those are :func:`selective_report`'s). Each animal
+    photo's true label and its false labels are claims, judged by :func:`~animal_verifier.verify.claims.judge`
+    from their probability and P(animal) at each operating point (the near-OOD rule needs the logits, and is
+    left out)."""
+    judged = []
+    for index, r in enumerate(results):
+        claims = [
+            (r.label, True, r.true_probability),
+            *((label, False, p) for label, p in r.false_probabilities.items()),
+        ]
+        for label, truth, p in claims:
+            if p is None:
+                continue
+            mention = Mention(label, label, label, negated=False)
+            verdicts = {
+                key: judge(mention, lambda _, p=p: p, r.animal_probability, None, t).verdict
+                for key, t in points.items()
+            }
+            judged.append(Judged(index, label, truth, p, next(iter(verdicts.values())), KNOWN, verdicts))
+    return {key: {ALL: selective_figures(judged, key)} for key in points}
+
+
 PLOTTED = (ALL, "category=known", "kind=photo", "kind=photo_cutout")
+TITLE = "Risk-coverage, nested cross-validation on the dev photos"
 
 
-def plot_risk_coverage(report: dict, path: str | Path, groups: tuple[str, ...] = PLOTTED) -> None:
+def risk_coverage_figure(report: dict, groups: tuple[str, ...] = PLOTTED, title: str = TITLE):
     """Risk (share of answered claims that are wrong) against coverage, one point per operating point (the
-    risks that give the same point share one label)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    risks that give the same point share one label); a matplotlib Figure."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4.2))
@@ -85,9 +110,20 @@ def plot_risk_coverage(report: dict, path: str | Path, groups: tuple[str, ...] =
             ax.annotate("risk " + "/".join(ks), (cov, risk), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.set_xlabel("coverage: share of claims answered True/False")
     ax.set_ylabel("confident errors / answered claims")
-    ax.set_title("Risk-coverage, nested cross-validation on the dev photos")
+    ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()
+    return fig
+
+
+def plot_risk_coverage(report: dict, path: str | Path, groups: tuple[str, ...] = PLOTTED) -> None:
+    """:func:`risk_coverage_figure` written to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = risk_coverage_figure(report, groups)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)
