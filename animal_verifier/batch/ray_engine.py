@@ -444,7 +444,7 @@ def local_ray_options(num_cpus: int | None = None) -> dict:
     os.environ[ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR] = "0"
     ray_constants.ENABLE_RAY_CLUSTER = False  # read at import: ray may be imported already
     return {
-        "address": "local",  # a new Ray of its own, never one whose address a `ray start` left in /tmp/ray
+        "address": "local",  # a new Ray of its own, never one whose address a `ray start` left in Ray's temp folder
         "num_cpus": num_cpus,
         "logging_level": "WARNING",
         "include_dashboard": False,
