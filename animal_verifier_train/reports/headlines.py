@@ -54,11 +54,15 @@ def pipeline(figures: dict) -> list[str]:
         f"Verdicts as expected for **{_pct(figures['claim_accuracy_expressible'])}** of the claims the image model "
         "can express, per kind of claim:",
         "",
-        "| kind | statements | claims expressible | right | accuracy |",
-        "|---|---|---|---|---|",
+        "| kind | statements | answered right | not sure | answered wrong | claims expressible | claims right "
+        "| accuracy |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for kind, row in sorted(figures.get("per_kind", {}).items()):
-        lines.append(f"| {kind} | {row['statements']} | {row['expressible']} | {row['right']} | {row['accuracy']} |")
+        answers = " | ".join(str(row.get(k, "")) for k in ("match_right", "match_not_sure", "match_confident_wrong"))
+        lines.append(
+            f"| {kind} | {row['statements']} | {answers} | {row['expressible']} | {row['right']} | {row['accuracy']} |"
+        )
     return lines
 
 
@@ -69,7 +73,8 @@ def photo_eval(figures: dict) -> list[str]:
         limits = fitted.get("thresholds", {})
         lines.append(
             f"Fitted on all photos: temperature {fitted.get('temperature')}, thresholds present "
-            f"{limits.get('present')}, absent {limits.get('absent')}, animal {limits.get('animal')}."
+            f"{limits.get('present')}, absent {limits.get('absent')}, no animal {limits.get('no_animal')}, "
+            f"animal {limits.get('animal')}."
         )
     wanted = {
         "true_claims_supported": "true claims supported",
