@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_batch import make_pairs, seed_stack  # noqa: E402
-from bench_server import HOST, TEXTS, Phase, answer_key, free_port, jpeg_640, run_phase  # noqa: E402
+from bench_server import TEXTS, Phase, answer_key, jpeg_640, run_phase, start_server, stop_server, wait_ready  # noqa: E402
 
 PHOTO = ROOT / "assets" / "photos" / "cow_gcompris.jpg"
 # run in the measured venv: time `batch` on the pairs (after a warm-up), print pairs per second
@@ -79,25 +79,11 @@ def serve(python: Path, model: str, seconds: float = 20.0) -> dict:
     """Seconds until /readyz answers, then one client in sequence for ``seconds`` (bench_server's phase:
     a kept-alive connection, every answer checked against the first): p50 seen by the client and by the
     server."""
-    port = free_port()
-    base = f"http://{HOST}:{port}"
-    cmd = [str(python), "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
-           "--model", model, "--log-level", "warning"]  # fmt: skip
+    log_path = Path(tempfile.mkdtemp(prefix="bench-runtime-")) / "serve.log"
     start = time.monotonic()
-    server = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, base = start_server(model, log_path, python=python, env=env())
     try:
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited ({' '.join(cmd)})")
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() - start > 300:
-                raise RuntimeError("the server was not ready after 300 s")
-            time.sleep(0.05)
-        ready = time.monotonic() - start
+        ready = wait_ready(server, base, log_path, poll_s=0.05, started=start)
         image, url = jpeg_640(PHOTO), f"{base}/v1/verify"
         reference = {}
         with httpx.Client(timeout=60) as http:
@@ -117,8 +103,7 @@ def serve(python: Path, model: str, seconds: float = 20.0) -> dict:
             "api_server_elapsed_p50_ms": summary["server_elapsed_ms_p50"],
         }
     finally:
-        server.terminate()
-        server.wait(30)
+        stop_server(server)
 
 
 def batch_rate(python: Path, model: str, pairs: Path) -> float:

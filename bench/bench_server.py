@@ -177,20 +177,35 @@ def model_or_exit(model: str | None) -> str:
         raise typer.Exit(1) from None
 
 
-def start_server(model_path: str, log_path: Path, args: tuple[str, ...] = ()) -> tuple[subprocess.Popen, str]:
-    """`animal-verifier serve` on a free loopback port, its output in ``log_path``: (process, base URL)."""
+def start_server(
+    model_path: str,
+    log_path: Path,
+    args: tuple[str, ...] = (),
+    python: str | Path = sys.executable,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, str]:
+    """`animal-verifier serve` on a free loopback port, its output in ``log_path``: (process, base URL).
+    ``python``: the interpreter of the venv to serve from (bench_runtime.py serves from .venv-runtime too)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
+    cmd = [str(python), "-m", "animal_verifier.cli", "serve", "--host", HOST, "--port", str(port),
            "--model", model_path, "--log-level", "warning", *args]  # fmt: skip
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        server = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     return server, f"http://{HOST}:{port}"
 
 
-def wait_ready(server: subprocess.Popen, base: str, log_path: Path, limit_s: float = 300) -> float:
-    """Seconds until ``/readyz`` answers 200; exits with a clear line when the server dies or never gets there."""
-    started = time.monotonic()
+def wait_ready(
+    server: subprocess.Popen,
+    base: str,
+    log_path: Path,
+    limit_s: float = 300,
+    poll_s: float = 0.2,
+    started: float | None = None,
+) -> float:
+    """Seconds until ``/readyz`` answers 200 (from ``started``, a ``time.monotonic()``; default: now); exits
+    with a clear line when the server dies or never gets there."""
+    started = time.monotonic() if started is None else started
     while True:
         if server.poll() is not None:
             typer.secho(f"error: the server exited; see {log_path}", fg="red", err=True)
@@ -203,7 +218,7 @@ def wait_ready(server: subprocess.Popen, base: str, log_path: Path, limit_s: flo
         if time.monotonic() - started > limit_s:
             typer.secho(f"error: the server was not ready after {limit_s:g} s", fg="red", err=True)
             raise typer.Exit(1)
-        time.sleep(0.2)
+        time.sleep(poll_s)
 
 
 def stop_server(server: subprocess.Popen) -> None:
