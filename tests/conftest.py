@@ -9,20 +9,54 @@ runtime NER (encoder on ONNX Runtime); ``runtime_pipeline``: that assembled with
 ``trained_ner_dir``: a CNN NER trained briefly on generated data, for the tests of what a
 trained model must do (train, save, reload, score above a floor); never for exact outputs.
 ``local_ray``: one local Ray with 2 CPUs, shared by the tests of ``batch --engine ray``.
+
+The suite runs on both cores (``run_tests.sh``: pytest-xdist, ``--dist loadgroup``). Each xdist worker would
+repeat every session fixture, so the built ones are made once per run (``built_once``: the first worker
+that needs one builds it under a file lock, the others wait and reuse it); each test module is one group
+(its module fixtures are built once), and the tests that use Ray are one group, so one worker starts Ray.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTOS = ROOT / "assets" / "photos"
 PIPELINE_CONFIG = ROOT / "configs" / "pipeline.cfg"
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """xdist groups for ``--dist loadgroup``: the tests that use Ray are one group (one worker starts it),
+    every other test is in its module's group (module fixtures built once). Groups that hold slow tests
+    (or Ray) go first, so that the two workers finish together instead of one waiting on a late long one."""
+    slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group("ray" if "local_ray" in item.fixturenames else item.module.__name__))
+    items.sort(key=lambda item: not ("local_ray" in item.fixturenames or item.module.__name__ in slow_modules))
+
+
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], Path]) -> Path:
+    """``build(folder)`` run once for the whole test run, its result shared by every xdist worker: the
+    first to need it builds it under a file lock while the others wait; a build that failed half-way is
+    cleared (the folder is this function's own) and made again."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "built_once"
+    root.mkdir(exist_ok=True)
+    folder, done = root / name, root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            done.write_text(str(build(folder).relative_to(folder)), encoding="utf8")
+    return folder / done.read_text(encoding="utf8")
 
 
 def assemble(output: Path, ner: Path, image_model: Path, *extra: str) -> Path:
@@ -66,9 +100,11 @@ def imagenet_dir(tmp_path_factory) -> Path:
     from animal_verifier_train.vision.backbone import build_model
     from animal_verifier_train.vision.export import export_onnx, imagenet_label_map
 
-    out = tmp_path_factory.mktemp("imagenet")
-    export_onnx(build_model(), imagenet_label_map(), out)  # checks ONNX against torch on random pixels
-    return out
+    def build(out: Path) -> Path:
+        export_onnx(build_model(), imagenet_label_map(), out)  # checks ONNX against torch on random pixels
+        return out
+
+    return built_once(tmp_path_factory, "imagenet", build)
 
 
 @pytest.fixture(scope="session")
@@ -76,14 +112,16 @@ def rules_ner_dir(tmp_path_factory) -> Path:
     from animal_verifier.ontology.lexicon import load_lexicon
     from animal_verifier_train.ner.rules import lexicon_ner
 
-    out = tmp_path_factory.mktemp("rules_ner") / "model"
-    lexicon_ner(load_lexicon()).to_disk(out)
-    return out
+    def build(out: Path) -> Path:
+        lexicon_ner(load_lexicon()).to_disk(out / "model")
+        return out / "model"
+
+    return built_once(tmp_path_factory, "rules_ner", build)
 
 
 @pytest.fixture(scope="session")
 def full_pipeline(tmp_path_factory, rules_ner_dir, imagenet_dir) -> Path:
-    return assemble(tmp_path_factory.mktemp("pipeline") / "pipeline", rules_ner_dir, imagenet_dir)
+    return built_once(tmp_path_factory, "pipeline", lambda out: assemble(out / "pipeline", rules_ner_dir, imagenet_dir))
 
 
 @pytest.fixture(scope="session")
@@ -96,15 +134,19 @@ def trf_ner_dir(tmp_path_factory) -> Path:
     from animal_verifier.offline import use_offline_hub
     from animal_verifier_train.ner.training import encoder_path
 
-    use_offline_hub()
-    config = spacy.util.load_config(ROOT / "configs" / "ner_trf.cfg", overrides={"paths.encoder": str(encoder_path())})
-    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    doc = nlp.make_doc("I see a cat and two dogs.")
-    example = Example.from_dict(doc, {"entities": [(8, 11, "ANIMAL"), (20, 24, "ANIMAL")]})
-    nlp.initialize(lambda: [example])
-    out = tmp_path_factory.mktemp("trf_ner") / "model"
-    nlp.to_disk(out)
-    return out
+    def build(out: Path) -> Path:
+        use_offline_hub()
+        overrides = {"paths.encoder": str(encoder_path())}
+        config = spacy.util.load_config(ROOT / "configs" / "ner_trf.cfg", overrides=overrides)
+        nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+        doc = nlp.make_doc("I see a cat and two dogs.")
+        example = Example.from_dict(doc, {"entities": [(8, 11, "ANIMAL"), (20, 24, "ANIMAL")]})
+        spacy.util.fix_random_seed(0)  # the same head whichever tests ran before in this worker
+        nlp.initialize(lambda: [example])
+        nlp.to_disk(out / "model")
+        return out / "model"
+
+    return built_once(tmp_path_factory, "trf_ner", build)
 
 
 @pytest.fixture(scope="session")
@@ -112,16 +154,20 @@ def runtime_ner_dir(trf_ner_dir, tmp_path_factory) -> Path:
     """``trf_ner_dir`` as the runtime NER (encoder on ONNX Runtime), as `export-ner` writes it."""
     from animal_verifier_train.ner.runtime import write_runtime_ner
 
-    out = tmp_path_factory.mktemp("runtime_ner") / "model"
-    check = write_runtime_ner(trf_ner_dir, out)
-    assert check is not None and check.max_diff_padded < 1e-3 and check.max_diff_alone < 1e-3
-    return out
+    def build(out: Path) -> Path:
+        check = write_runtime_ner(trf_ner_dir, out / "model")
+        assert check is not None and check.max_diff_padded < 1e-3 and check.max_diff_alone < 1e-3
+        return out / "model"
+
+    return built_once(tmp_path_factory, "runtime_ner", build)
 
 
 @pytest.fixture(scope="session")
 def runtime_pipeline(tmp_path_factory, runtime_ner_dir, imagenet_dir) -> Path:
     """The product pipeline on the runtime NER: nothing in it needs torch."""
-    return assemble(tmp_path_factory.mktemp("runtime_pipeline") / "pipeline", runtime_ner_dir, imagenet_dir)
+    return built_once(
+        tmp_path_factory, "runtime_pipeline", lambda out: assemble(out / "pipeline", runtime_ner_dir, imagenet_dir)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -134,27 +180,32 @@ def generated_corpus(tmp_path_factory) -> Path:
     from animal_verifier_train.ner.corpus import convert, read_records
     from animal_verifier_train.ner.real_text import held_out_texts
 
-    out = tmp_path_factory.mktemp("corpus")
-    config = DatagenConfig(seed=1, n_train=3000, n_val=200, n_test=300, exclude_texts=held_out_texts())
-    write_corpus(generate_corpus(config, load_lexicon()), out)
-    nlp = spacy.blank("en")
-    for split, name in (("train", "train"), ("val", "dev"), ("test", "test")):
-        convert(nlp, read_records(out / FILE_NAMES[split])).docbin.to_disk(out / f"{name}.spacy")
-    return out
+    def build(out: Path) -> Path:
+        config = DatagenConfig(seed=1, n_train=3000, n_val=200, n_test=300, exclude_texts=held_out_texts())
+        write_corpus(generate_corpus(config, load_lexicon()), out)
+        nlp = spacy.blank("en")
+        for split, name in (("train", "train"), ("val", "dev"), ("test", "test")):
+            convert(nlp, read_records(out / FILE_NAMES[split])).docbin.to_disk(out / f"{name}.spacy")
+        return out
+
+    return built_once(tmp_path_factory, "corpus", build)
 
 
 @pytest.fixture(scope="session")
 def trained_ner_dir(tmp_path_factory, generated_corpus) -> Path:
     from animal_verifier_train.ner.training import Knobs, train
 
-    out = tmp_path_factory.mktemp("ner")
-    return train(
-        ROOT / "configs" / "ner_cnn.cfg",
-        out / "model",
-        generated_corpus / "train.spacy",
-        generated_corpus / "dev.spacy",
-        Knobs(epochs=8),
-    )
+    def build(out: Path) -> Path:
+        corpus = generated_corpus
+        return train(
+            ROOT / "configs" / "ner_cnn.cfg",
+            out / "model",
+            corpus / "train.spacy",
+            corpus / "dev.spacy",
+            Knobs(epochs=8),
+        )
+
+    return built_once(tmp_path_factory, "trained_ner", build)
 
 
 @pytest.fixture(scope="session")
@@ -164,20 +215,22 @@ def tiny_animals10(tmp_path_factory) -> Path:
 
     from animal_verifier.vision.image_io import load_image
 
-    root = tmp_path_factory.mktemp("animals10")
-    sources = {
-        "gatto": ["cat_gcompris.jpg", "cat_skimage.jpg"],
-        "cane": ["dog_gcompris.jpg", "dog_opencv.jpg"],
-        "farfalla": ["butterfly_opencv.jpg", "butterfly_opencv2.jpg"],
-    }
-    for folder, files in sources.items():
-        (root / "raw-img" / folder).mkdir(parents=True)
-        for name in files:
-            image = load_image(PHOTOS / name)
-            crop = image.crop((0, 0, int(image.width * 0.8), int(image.height * 0.8)))
-            for k, view in enumerate((image, ImageOps.mirror(image), crop)):
-                view.save(root / "raw-img" / folder / f"{Path(name).stem}_{k}.jpg", quality=90)
-    return root
+    def build(root: Path) -> Path:
+        sources = {
+            "gatto": ["cat_gcompris.jpg", "cat_skimage.jpg"],
+            "cane": ["dog_gcompris.jpg", "dog_opencv.jpg"],
+            "farfalla": ["butterfly_opencv.jpg", "butterfly_opencv2.jpg"],
+        }
+        for folder, files in sources.items():
+            (root / "raw-img" / folder).mkdir(parents=True)
+            for name in files:
+                image = load_image(PHOTOS / name)
+                crop = image.crop((0, 0, int(image.width * 0.8), int(image.height * 0.8)))
+                for k, view in enumerate((image, ImageOps.mirror(image), crop)):
+                    view.save(root / "raw-img" / folder / f"{Path(name).stem}_{k}.jpg", quality=90)
+        return root
+
+    return built_once(tmp_path_factory, "animals10", build)
 
 
 @pytest.fixture(scope="session")

@@ -39,7 +39,7 @@ def test_verify_runs_there_and_answers_as_here(runtime_pipeline):
     there = json.loads(run([RUNTIME / "animal-verifier", *args]).stdout)
     here = json.loads(run([sys.executable, "-m", "animal_verifier.cli", *args]).stdout)
     assert there == here
-    assert there["predicted"] and there["match"] is False
+    assert there["predicted"] == "cow"  # the image side; what an untrained NER reads is not asserted
 
 
 def test_the_packaged_pipeline_runs_there():
