@@ -476,6 +476,20 @@ def test_answer_is_doc_to_result_plus_model_and_time(client, monkeypatch):
         assert [list(item) for item in body[key]] == [list(item) for item in result[key]], key
 
 
+def test_the_documented_answer_has_the_fields_of_a_real_one(client):
+    """docs/server.md's `/v1/verify` example, field for field and in order, against an answer given now: a
+    field added to or dropped from the answer makes the example stale, and this fails."""
+    doc = (ROOT / "docs" / "server.md").read_text(encoding="utf8")
+    section = doc[doc.index("### `POST /v1/verify`\n") :]
+    example = json.loads(section[section.index("```json\n") + 8 : section.index("\n```", section.index("```json"))])
+    body = post(client, example["text"], photo("dog_gcompris.jpg")).json()
+    assert list(example) == list(body)
+    for key in ("entities", "claims", "top5"):
+        assert [list(item) for item in example[key]] == [list(item) for item in body[key]], key
+    assert list(example["model"]) == list(body["model"])
+    assert [e["text"] for e in example["entities"]] == [e["text"] for e in body["entities"]]
+
+
 # ---- small parts -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt, kind", [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp"),
                                        ("GIF", "image/gif"), ("BMP", "image/bmp"), ("TIFF", "image/tiff")])  # fmt: skip
