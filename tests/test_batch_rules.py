@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -450,6 +451,32 @@ def test_input_and_output_uris_follow_the_policy(model, tmp_path):
 def test_local_ray_is_on_the_loopback_address(local_ray):
     nodes = [n for n in local_ray.nodes() if n["Alive"]]
     assert nodes and all(n["NodeManagerAddress"] == "127.0.0.1" for n in nodes)
+
+
+def test_joining_a_loopback_address_stays_on_loopback(monkeypatch):
+    """`--address 127.0.0.1:PORT` (a cluster started here with `--node-ip-address 127.0.0.1`) is joined at
+    127.0.0.1, which Ray on Linux would turn into the machine's network address; Ray's switch is back as it
+    was afterwards, and any other address is left to Ray. The cluster itself: tests/test_batch_cluster.py."""
+    import ray
+    import ray._private.ray_constants as ray_constants
+    from ray._private.services import canonicalize_bootstrap_address
+
+    from animal_verifier.batch.ray_engine import connect, loopback_kept
+
+    monkeypatch.setattr(ray_constants, "ENABLE_RAY_CLUSTER", True)  # Linux's default, whatever local_ray set
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    joined = []
+    monkeypatch.setattr(ray, "init", lambda address, **_: joined.append(canonicalize_bootstrap_address(address)))
+    with socket.socket() as head:
+        head.bind(("127.0.0.1", 0))
+        head.listen()
+        port = head.getsockname()[1]
+        for host in ("127.0.0.1", "localhost"):
+            connect(f"{host}:{port}")
+    assert joined == [f"127.0.0.1:{port}"] * 2
+    assert ray_constants.ENABLE_RAY_CLUSTER is True
+    with loopback_kept("10.0.0.1:6379"):
+        assert ray_constants.ENABLE_RAY_CLUSTER is True
 
 
 def test_ray_applies_the_same_rules_on_its_actors(local_ray, model, no_cloud, tmp_path):

@@ -25,6 +25,7 @@ import re
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
@@ -427,18 +428,40 @@ def connect(address: str | None, num_cpus: int | None = None) -> None:
         return
     if address:
         try:
-            ray.init(address=address, logging_level="WARNING")
+            with loopback_kept(address):
+                ray.init(address=address, logging_level="WARNING")
         except ConnectionError as err:
             raise RayInputError(f"--address {address}: cannot join the Ray cluster ({err})") from None
     else:
         ray.init(**local_ray_options(num_cpus))
 
 
+@contextmanager
+def loopback_kept(address: str) -> Iterator[None]:
+    """While joining a cluster at a loopback address (``127.0.0.1:PORT``, ``localhost:PORT``: one started on
+    this machine with ``--node-ip-address 127.0.0.1``), keep it on loopback. ``ray.init`` turns the hosts Ray
+    calls localhost into the machine's network address (``resolve_ip_for_localhost``) unless multi-node
+    clusters are off, and then cannot reach a head that listens on 127.0.0.1 only. Multi-node clusters are
+    off for the join alone: a driver that joins starts no node, and once joined Ray takes the node's address
+    from the node it joined. Any other address is left to Ray."""
+    import ray._private.ray_constants as ray_constants
+    from ray._common.network_utils import is_localhost, parse_address
+
+    host = (parse_address(address) or ("",))[0]
+    before = ray_constants.ENABLE_RAY_CLUSTER
+    if host and is_localhost(host):
+        ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = before
+
+
 def local_ray_options(num_cpus: int | None = None) -> dict:
     """``ray.init`` options of a local Ray: on 127.0.0.1. Ray on Linux turns ``127.0.0.1`` into the machine's
     network address unless multi-node clusters are off (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, the
     setting Ray itself uses on macOS for the same reason), so this turns them off for this process and the
-    ones Ray starts; joining a cluster (``--address``) does not come through here."""
+    ones Ray starts; joining a cluster (``--address``) does not come through here (see :func:`loopback_kept`)."""
     import ray._private.ray_constants as ray_constants
 
     os.environ[ray_constants.ENABLE_RAY_CLUSTERS_ENV_VAR] = "0"
