@@ -223,3 +223,9 @@ def test_the_readme_figures_block_is_the_one_report_writes():
 
     block = readme.split(BEGIN, 1)[1].split(END, 1)[0]
     assert block == f"\n\n{figures_markdown(read_reports(ROOT / 'reports'))}\n", "run `spacy project run report`"
+
+
+def test_no_readme_figure_is_a_missing_value():
+    """A headline that reads a key its report does not have prints `None` (`RSS None MiB`): give it a headline."""
+    section = figures_section((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert not re.search(r"\bNone\b", section), [line for line in section.splitlines() if "None" in line]

@@ -106,9 +106,22 @@ def server(figures: dict) -> list[str]:
             f"p50 {phase['latency_ms']['p50']} ms, p99 {phase['latency_ms']['p99']} ms, {phase['errors']} errors."
         )
     rss = figures.get("rss_mib", {})
-    if rss:
-        lines.append(f"RSS {rss.get('before_load')} MiB before load, {rss.get('end')} MiB at the end.")
+    if "before_load" in rss:
+        lines.append(f"RSS {rss['before_load']} MiB before load, {rss.get('end')} MiB at the end.")
     return lines
+
+
+def server_memory(figures: dict) -> list[str]:
+    """bench_server_memory: concurrent batches of large PNGs against the pixel budget."""
+    attack, rss = figures.get("attack", {}), figures.get("rss_mib", {})
+    outcomes = ", ".join(f"{n} {k}" for k, n in sorted(figures.get("item_outcomes", {}).items()))
+    after = figures.get("normal_request_after", {})
+    return [
+        f"{attack.get('requests')} concurrent batch request(s) of {attack.get('items')} PNGs of "
+        f"{attack.get('side')} px a side: items {outcomes}; RSS {rss.get('before')} MiB before, "
+        f"{rss.get('peak')} MiB at the peak, {rss.get('5_s_after')} MiB 5 s after; a normal request after: "
+        f"{after.get('status')} in {after.get('ms')} ms."
+    ]
 
 
 def scalars(figures: dict) -> list[str]:
@@ -131,6 +144,8 @@ HEADLINES: dict[str, Callable[[dict], list[str]]] = {
 
 def headline(name: str, figures: dict) -> list[str]:
     """The README lines for the report ``name``."""
+    if name.startswith("bench_server_memory"):
+        return server_memory(figures)
     if name.startswith("bench_server"):
         return server(figures)
     return HEADLINES.get(name, scalars)(figures)
