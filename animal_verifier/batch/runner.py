@@ -29,6 +29,8 @@ from animal_verifier.batch.output import check_output_file, manifest_path
 from animal_verifier.batch.sources import ImageReader
 from animal_verifier.text.checks import check_text
 from animal_verifier.verify.results import doc_to_result
+from animal_verifier.vision.preprocess import Preprocessing
+from animal_verifier.vision.view import model_view, pipeline_view
 
 #: (line number, input): a raw JSON line, or a row already read (from Parquet or a Ray Dataset).
 Row = tuple[int, str | dict]
@@ -123,8 +125,12 @@ class DecodedRows:
     items: list[tuple[dict, Image.Image | None]]
 
 
-def decode_rows(rows: Sequence[Row], base: str | Path, reader: ImageReader | None = None) -> DecodedRows:
-    """Parse each row and decode its image; a bad row becomes its error record, whatever it holds."""
+def decode_rows(
+    rows: Sequence[Row], base: str | Path, reader: ImageReader | None = None, view: Preprocessing | None = None
+) -> DecodedRows:
+    """Parse each row and decode its image, cut to the image model's ``view`` when given (its input stays the
+    same, pixel for pixel: :func:`~animal_verifier.vision.view.model_view`); a bad row becomes its error
+    record, whatever it holds."""
     reader = reader or ImageReader()
     decoded = DecodedRows([], [], [])
     for line_no, source in rows:
@@ -132,6 +138,8 @@ def decode_rows(rows: Sequence[Row], base: str | Path, reader: ImageReader | Non
         try:
             record = parse_line(source) if isinstance(source, str) else dict(source)
             image = read_image(record, base, reader)
+            if image is not None and view is not None:
+                image = model_view(image, view)
         except Exception as err:  # noqa: BLE001 - a decoder's surprise is this line's error, not the run's
             decoded.records.append(error_record(line_no, err, record))
             continue
@@ -169,14 +177,15 @@ def verify_overlapped(
     batch_size: int = 16,
     reader: ImageReader | None = None,
 ) -> Iterator[list[dict]]:
-    """:func:`verify_rows` for each chunk, in order, with the next chunk's images decoded in a thread while
-    this one is in the pipeline (Pillow's decoder and ONNX Runtime release the GIL, so the two overlap).
-    The same records as :func:`verify_rows`: the decoding is the same call, only its timing moves."""
+    """:func:`verify_rows` for each chunk, in order, with the next chunk's images decoded and cut to the image
+    model's view in a thread while this one is in the pipeline (Pillow and ONNX Runtime release the GIL, so
+    the two overlap). The same records as :func:`verify_rows`: the model's input is the same, pixel for pixel."""
     reader = reader or ImageReader()
+    view = pipeline_view(nlp)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-decode") as pool:
         ahead: Future[DecodedRows] | None = None
         for chunk in chunks:
-            following = pool.submit(decode_rows, chunk, base, reader)
+            following = pool.submit(decode_rows, chunk, base, reader, view)
             if ahead is not None:
                 yield verify_decoded(nlp, ahead.result(), batch_size)
             ahead = following
