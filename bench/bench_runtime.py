@@ -135,7 +135,7 @@ def main(
     n: int = typer.Option(256, help="Pairs per batch measurement"),
     output: Path = typer.Option(Path("training/bench_runtime.json"), help="Where to write the figures"),
 ) -> None:
-    runtime_venv = runtime_python.parent.parent
+    runtime_venv = runtime_python.parent.parent.resolve()  # du counts a symlinked venv as 0
     serve_python = serve_python or runtime_python
     for python, module in ((runtime_python, "torch"), (serve_python, "torch")):
         if has_module(python, module):

@@ -85,3 +85,50 @@ def test_export_script_refuses_an_unknown_backbone(tmp_path):
     )  # fmt: skip
     assert run.returncode == 1 and "unknown backbone 'lite9'" in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "m" / MODEL_FILE).exists()
+
+
+def _quantize_script(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "quantize_classifier.py"), *map(str, args)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+
+
+def test_quantize_step_writes_an_int8_model_dir_beside_the_fp32_one(imagenet_dir, tmp_path):
+    """`quantize-classifier`'s first line: the calibration folder's photos.csv names the photos; the fp32 dir is
+    left as it was."""
+    rows = (PHOTOS_DEV / "photos.csv").read_text(encoding="utf8").splitlines()
+    calibration = tmp_path / "calibration"
+    calibration.mkdir()
+    header, picked = rows[0], rows[1::30]  # 4 photos, listed by absolute path
+    file_col = header.split(",").index("file")
+    lines = [header]
+    for row in picked:
+        cells = row.split(",")
+        cells[file_col] = str(PHOTOS_DEV / cells[file_col])
+        lines.append(",".join(cells))
+    (calibration / "photos.csv").write_text("\n".join(lines) + "\n", encoding="utf8")
+    before = (imagenet_dir / LABELS_FILE).read_bytes()
+
+    run = _quantize_script("--model-dir", imagenet_dir, "--output-dir", tmp_path / "int8", "--calibration", calibration)
+    assert run.returncode == 0, run.stderr
+    assert "calibrated on 4 photos" in run.stdout
+    meta = json.loads((tmp_path / "int8" / LABELS_FILE).read_text())["model"]
+    assert meta["version"] == "imagenet-1k+int8" and meta["quantization"]["format"] == "QDQ"
+    assert (imagenet_dir / LABELS_FILE).read_bytes() == before
+    assert ImageClassifier.from_dir(tmp_path / "int8").classify([PHOTOS / "cat_gcompris.jpg"])[0].label
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "QInt4"], "--format must be one of QDQ, QOperator, not 'QInt4'"),
+        (["--calibration", "no/such/folder"], "photos.csv"),
+        (["--output-dir", "{model}"], "--output-dir must not be --model-dir"),
+    ],
+)
+def test_quantize_step_refuses_bad_input_in_one_line(imagenet_dir, tmp_path, args, message):
+    args = [str(imagenet_dir) if a == "{model}" else a for a in args]
+    defaults = ["--model-dir", imagenet_dir, "--output-dir", tmp_path / "int8"]
+    run = _quantize_script(*defaults, *args)
+    assert run.returncode == 1 and message in run.stderr and "Traceback" not in run.stderr, run.stderr

@@ -500,3 +500,20 @@ def test_ray_applies_the_same_rules_on_its_actors(local_ray, model, no_cloud, tm
     src.write_text("\n".join(lines) + "\n", encoding="utf8")
     rerun = invoke(*args)
     assert rerun.exit_code == 1 and "input changed" in rerun.output, rerun.output
+
+
+def test_decoding_the_next_chunk_ahead_gives_the_same_records_in_order(nlp, tmp_path):
+    """`batch` decodes chunk k+1 in a thread while chunk k is in the pipeline: the records are those of
+    verify_rows chunk by chunk, in order, bad lines included."""
+    from animal_verifier.batch.runner import verify_overlapped
+
+    photos = sorted(PHOTOS.glob("*.jpg"))[:5]
+    rows = [(i + 1, pair(f"I see a {p.stem.split('_')[0]}.", p)) for i, p in enumerate(photos)]
+    rows += [(6, "not json"), (7, pair("A cat.", "missing.jpg")), (8, pair("A cow.")), (9, pair("A cat.", CAT))]
+    chunks = [rows[i : i + 2] for i in range(0, len(rows), 2)]
+    expected = [verify_rows(nlp, chunk, tmp_path, batch_size=2) for chunk in chunks]
+    got = list(verify_overlapped(nlp, iter(chunks), tmp_path, batch_size=2))
+    assert got == expected
+    assert [r["line"] for chunk in got for r in chunk] == list(range(1, 10))
+    assert "error" in got[2][1] and "error" in got[3][0] and "error" not in got[3][1]
+    assert list(verify_overlapped(nlp, iter([]), tmp_path)) == []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -28,6 +29,8 @@ from animal_verifier.batch.output import check_output_file, manifest_path
 from animal_verifier.batch.sources import ImageReader
 from animal_verifier.text.checks import check_text
 from animal_verifier.verify.results import doc_to_result
+from animal_verifier.vision.preprocess import Preprocessing
+from animal_verifier.vision.view import model_view, pipeline_view
 
 #: (line number, input): a raw JSON line, or a row already read (from Parquet or a Ray Dataset).
 Row = tuple[int, str | dict]
@@ -112,32 +115,82 @@ def _results(nlp: Language, items: list[tuple[dict, Image.Image | None]], batch_
     return out
 
 
+@dataclass
+class DecodedRows:
+    """A chunk's rows read and their images decoded, before the pipeline: the records in order (an error
+    record for a row that could not be read) and, for the others, their slot and (record, image)."""
+
+    records: list[dict]
+    slots: list[int]
+    items: list[tuple[dict, Image.Image | None]]
+
+
+def decode_rows(
+    rows: Sequence[Row], base: str | Path, reader: ImageReader | None = None, view: Preprocessing | None = None
+) -> DecodedRows:
+    """Parse each row and decode its image, cut to the image model's ``view`` when given (its input stays the
+    same, pixel for pixel: :func:`~animal_verifier.vision.view.model_view`); a bad row becomes its error
+    record, whatever it holds."""
+    reader = reader or ImageReader()
+    decoded = DecodedRows([], [], [])
+    for line_no, source in rows:
+        record = None
+        try:
+            record = parse_line(source) if isinstance(source, str) else dict(source)
+            image = read_image(record, base, reader)
+            if image is not None and view is not None:
+                image = model_view(image, view)
+        except Exception as err:  # noqa: BLE001 - a decoder's surprise is this line's error, not the run's
+            decoded.records.append(error_record(line_no, err, record))
+            continue
+        decoded.slots.append(len(decoded.records))
+        decoded.items.append((record, image))
+        decoded.records.append({"line": line_no, **record})
+    return decoded
+
+
+def verify_decoded(nlp: Language, decoded: DecodedRows, batch_size: int = 16) -> list[dict]:
+    """The decoded rows through one ``nlp.pipe``: one writable output record per row, in order."""
+    records = decoded.records
+    results = _results(nlp, decoded.items, batch_size) if decoded.items else []
+    for slot, result in zip(decoded.slots, results, strict=True):
+        if isinstance(result, str):
+            records[slot] = error_record(records[slot]["line"], result, records[slot])
+        else:
+            records[slot].update(result)
+    return [_writable(record) for record in records]
+
+
 def verify_rows(
     nlp: Language, rows: Sequence[Row], base: str | Path, batch_size: int = 16, reader: ImageReader | None = None
 ) -> list[dict]:
     """One output record per row, in order: ``line``, the input object and the result, or ``line`` and
     an ``error`` (a bad row never fails the others, whatever it holds). The valid rows go through one
     ``nlp.pipe``; every record returned can be written (:func:`record_json`)."""
+    return verify_decoded(nlp, decode_rows(rows, base, reader), batch_size)
+
+
+def verify_overlapped(
+    nlp: Language,
+    chunks: Iterable[Sequence[Row]],
+    base: str | Path,
+    batch_size: int = 16,
+    reader: ImageReader | None = None,
+) -> Iterator[list[dict]]:
+    """:func:`verify_rows` for each chunk, in order, with the next chunk's images decoded and cut to the image
+    model's view in a thread while this one is in the pipeline (Pillow and ONNX Runtime release the GIL, so
+    the two overlap). The same records as :func:`verify_rows`: the model's input is the same, pixel for pixel."""
     reader = reader or ImageReader()
-    records: list[dict] = []
-    slots, items = [], []
-    for line_no, source in rows:
-        record = None
-        try:
-            record = parse_line(source) if isinstance(source, str) else dict(source)
-            image = read_image(record, base, reader)
-        except Exception as err:  # noqa: BLE001 - a decoder's surprise is this line's error, not the run's
-            records.append(error_record(line_no, err, record))
-            continue
-        slots.append(len(records))
-        items.append((record, image))
-        records.append({"line": line_no, **record})
-    for slot, result in zip(slots, _results(nlp, items, batch_size) if items else [], strict=True):
-        if isinstance(result, str):
-            records[slot] = error_record(records[slot]["line"], result, records[slot])
-        else:
-            records[slot].update(result)
-    return [_writable(record) for record in records]
+    view = pipeline_view(nlp)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-decode") as pool:
+        ahead: Future[DecodedRows] | None = None
+        for chunk in chunks:
+            following = pool.submit(decode_rows, chunk, base, reader, view)
+            if ahead is not None:
+                yield verify_decoded(nlp, ahead.result(), batch_size)
+            ahead = following
+        if ahead is not None:
+            yield verify_decoded(nlp, ahead.result(), batch_size)
 
 
 def _writable(record: dict) -> dict:
@@ -236,6 +289,6 @@ def run_batch(
         input_path,
         output_path,
         batch_size,
-        lambda chunks: (verify_rows(nlp, c, base, batch_size, reader) for c in chunks),
+        lambda chunks: verify_overlapped(nlp, chunks, base, batch_size, reader),
         model,
     )

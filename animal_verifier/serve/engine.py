@@ -27,6 +27,7 @@ from animal_verifier.serve.schemas import ModelRef
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.verify.results import doc_to_result
 from animal_verifier.vision.preprocess import Preprocessing
+from animal_verifier.vision.view import pipeline_view
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +127,7 @@ class InferenceEngine:
     @property
     def preprocessing(self) -> Preprocessing | None:
         """The image model's preprocessing, so uploads can be decoded small and reduced to what it looks at."""
-        model = self.nlp.get_pipe(IMAGE_CLASSIFIER).model if self.nlp else None
-        return model.labels.preprocessing if model is not None else None
+        return pipeline_view(self.nlp)
 
     @property
     def queue_depth(self) -> int:

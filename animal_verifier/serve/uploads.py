@@ -25,7 +25,8 @@ from animal_verifier.serve.errors import ApiError
 from animal_verifier.serve.settings import ServerSettings
 from animal_verifier.text.checks import TextError, check_text
 from animal_verifier.vision.image_io import IMAGE_TYPES, ImageError, load_image, pil_message
-from animal_verifier.vision.preprocess import Preprocessing, centre_crop, resize_shorter
+from animal_verifier.vision.preprocess import Preprocessing
+from animal_verifier.vision.view import model_view
 
 FORM_OVERHEAD_BYTES = 64 * 1024  # multipart boundaries and part headers around the image and the text
 FIELDS = ("text", "image")
@@ -277,11 +278,3 @@ def decode_upload(data: bytes, settings: ServerSettings, admission: Admission = 
         if budget is not None:
             budget.release(charge)
     return image  # upright; load_image drops the applied orientation tag, so a second pass won't turn it
-
-
-def model_view(image: Image.Image, p: Preprocessing) -> Image.Image:
-    """All the image model will look at: the shorter side scaled to ``p.resize`` as the model does it, then
-    the centre square of that size, inside which the model cuts its ``p.crop`` square. The model's own
-    preprocessing leaves this image's size as it is, so its input is unchanged, pixel for pixel (a test
-    checks it), and a queued pair holds ``p.resize``² pixels, not the upload's."""
-    return centre_crop(resize_shorter(image, p.resize, p.interpolation), p.resize)

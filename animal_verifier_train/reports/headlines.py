@@ -124,6 +124,30 @@ def server_memory(figures: dict) -> list[str]:
     ]
 
 
+def int8(figures: dict) -> list[str]:
+    """bench_int8: the accuracy question and the speed, fp32 against int8, and what was decided."""
+    models, agree = figures["models"], figures["top1_agreement"]
+    lines = [
+        f"Top-1 of int8 equal to fp32's on {agree['agree']}/{agree['photos']} photos ({_pct(agree['rate'])}). "
+        "Held out (leave one out, each model with its own refitted thresholds), fp32 against int8:",
+        "",
+        "| figure | fp32 | int8 | difference | fp32 fold-to-fold sd | noise (standard error) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in figures["decision"]["figures"].items():
+        lines.append(
+            f"| {name.replace('_', ' ')} | {row['fp32']} | {row['int8']} | {row['difference']} "
+            f"| {row['fold_to_fold_sd']} | {row['noise_standard_error']} |"
+        )
+    speed = {name: models[name]["model_only_batch16"]["images_per_s"] for name in ("fp32", "int8")}
+    lines += [
+        "",
+        f"Images/s, model alone at batch 16: fp32 {speed['fp32']}, int8 {speed['int8']}. "
+        f"int8 kept: {'yes' if figures['decision']['keep_int8'] else 'no'}.",
+    ]
+    return lines
+
+
 def scalars(figures: dict) -> list[str]:
     """Any other report: its top-level numbers."""
     shown = [
@@ -139,6 +163,7 @@ HEADLINES: dict[str, Callable[[dict], list[str]]] = {
     "pipeline_metrics": pipeline,
     "photo_eval": photo_eval,
     "hedging": hedging,
+    "bench_int8": int8,
 }
 
 

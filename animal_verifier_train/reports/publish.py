@@ -30,6 +30,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "bench_backbones": ("training/bench_backbones.json", "EfficientNet-Lite backbones compared"),
     "bench_server": ("training/bench_server.json", "HTTP API load test"),
     "bench_runtime": ("training/bench_runtime.json", "Inference without torch: start-up, memory and speed"),
+    "bench_int8": ("training/bench_int8.json", "The image model in int8 against fp32"),
 }
 #: where the executed notebooks are (the `notebooks` step) and where their committed copies go
 EXECUTED_NOTEBOOKS, NOTEBOOKS = "training/notebooks", "notebooks"
