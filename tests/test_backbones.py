@@ -132,3 +132,17 @@ def test_quantize_step_refuses_bad_input_in_one_line(imagenet_dir, tmp_path, arg
     defaults = ["--model-dir", imagenet_dir, "--output-dir", tmp_path / "int8"]
     run = _quantize_script(*defaults, *args)
     assert run.returncode == 1 and message in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+def test_quantize_step_leaves_a_folder_it_did_not_write_as_it_was(imagenet_dir, tmp_path):
+    """An --output-dir that holds something else (here: the fp32 export's own files, copied) is refused; only
+    an earlier int8 output of this step is rewritten."""
+    foreign = tmp_path / "someone_elses"
+    foreign.mkdir()
+    for name in (LABELS_FILE, "model.onnx"):
+        (foreign / name).write_bytes((imagenet_dir / name).read_bytes())
+    before = {p.name: p.read_bytes() for p in foreign.iterdir()}
+    run = _quantize_script("--model-dir", imagenet_dir, "--output-dir", foreign)
+    assert run.returncode == 1 and "not an int8 model dir written by this step" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+    assert {p.name: p.read_bytes() for p in foreign.iterdir()} == before

@@ -88,6 +88,10 @@ def quantize_model_dir(
     labels = ImageClassifier.from_dir(source).labels  # checks the dir: a model the runtime can load
     if "quantization" in labels.meta:
         raise QuantizeError(f"{source} is already quantised")
+    if output.is_dir() and any(output.iterdir()) and not _quantized_dir(output):
+        raise QuantizeError(f"{output}: exists and is not an int8 model dir written by this step; left as it is")
+    if output.exists() and not output.is_dir():
+        raise QuantizeError(f"{output}: exists and is not a folder; left as it is")
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         prepared = Path(tmp) / MODEL_FILE
@@ -130,6 +134,15 @@ def quantize_model_dir(
         fp32_bytes=(source / MODEL_FILE).stat().st_size,
         int8_bytes=(output / MODEL_FILE).stat().st_size,
     )
+
+
+def _quantized_dir(folder: Path) -> bool:
+    """An earlier run's output (rewritten freely), told by the quantisation record in its labels.json."""
+    try:
+        data = json.loads((folder / LABELS_FILE).read_text(encoding="utf8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and isinstance(data.get("model"), dict) and "quantization" in data["model"]
 
 
 def is_quantized(labels: LabelMap) -> bool:
