@@ -5,5 +5,6 @@ cd "$(dirname "$0")"
 bash setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 .venv/bin/ruff check .
-# both cores (pytest-xdist; tests/conftest.py builds the shared models once per run); PYTEST_WORKERS=0 runs in one process
-.venv/bin/python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"
+# both cores (pytest-xdist; tests/conftest.py groups the tests, slow groups first, and builds the shared models
+# once per run); PYTEST_WORKERS=0 runs in one process
+.venv/bin/python -m pytest -q -n "${PYTEST_WORKERS:-2}" --dist loadgroup --no-loadscope-reorder "$@"

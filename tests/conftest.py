@@ -10,7 +10,8 @@ runtime NER (encoder on ONNX Runtime); ``runtime_pipeline``: that assembled with
 trained model must do (train, save, reload, score above a floor); never for exact outputs.
 ``local_ray``: one local Ray with 2 CPUs, shared by the tests of ``batch --engine ray``.
 
-The suite runs on both cores (``run_tests.sh``: pytest-xdist, ``--dist loadgroup``). Each xdist worker would
+The suite runs on both cores (``run_tests.sh``: pytest-xdist, ``--dist loadgroup``; pytest < 9.2, see
+``tests/test_suite_groups.py``). Each xdist worker would
 repeat every session fixture, so the built ones are made once per run (``built_once``: the first worker
 that needs one builds it under a file lock, the others wait and reuse it); each test module is one group
 (its module fixtures are built once), and the tests that use Ray are one group, so one worker starts Ray.
@@ -33,10 +34,13 @@ PHOTOS = ROOT / "assets" / "photos"
 PIPELINE_CONFIG = ROOT / "configs" / "pipeline.cfg"
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist turns the groups into node-id suffixes
 def pytest_collection_modifyitems(config, items) -> None:
     """xdist groups for ``--dist loadgroup``: the tests that use Ray are one group (one worker starts it),
     every other test is in its module's group (module fixtures built once). Groups that hold slow tests
-    (or Ray) go first, so that the two workers finish together instead of one waiting on a late long one."""
+    (or Ray) go first, so that the two workers finish together instead of one waiting on a late long one
+    (``run_tests.sh`` passes ``--no-loadscope-reorder``: xdist would otherwise order groups by their number
+    of tests, and the few long ones would start last)."""
     slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
     for item in items:
         item.add_marker(pytest.mark.xdist_group("ray" if "local_ray" in item.fixturenames else item.module.__name__))
