@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, lint, then run the whole test suite (about 9 minutes on 2 cores once .venv exists; CI runs this).
+# Set up, lint, then run the whole test suite (about 6 minutes on 2 cores once .venv exists; CI runs this).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash setup.sh
