@@ -40,11 +40,11 @@ from animal_verifier.vision.classifier import MODEL_FILE, ImageClassifier, softm
 from animal_verifier.vision.image_io import load_image
 from animal_verifier.vision.preprocess import preprocess_batch
 from animal_verifier_train.evaluation.claim_calibration import build_photo_set, cross_validate, summarise
-from animal_verifier_train.evaluation.photos import Photo, read_photo_sets, read_photos
+from animal_verifier_train.evaluation.photos import Photo, read_photo_sets
+from animal_verifier_train.vision.quantize import CALIBRATION_SET
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO_SETS = ("assets/photos", "assets/photos_dev")
-CALIBRATION_SET = "assets/photos_dev"
 ENSEMBLE = "ensemble"
 Run = Callable[[Sequence[Path]], np.ndarray]  # photos -> (N, classes) probabilities
 
@@ -128,7 +128,7 @@ def build_missing(models_dir: Path, backbones: Sequence[str]) -> None:
     """Export each backbone and quantise it (calibrated on CALIBRATION_SET) where its dir is missing."""
     from animal_verifier_train.vision.backbone import build_model
     from animal_verifier_train.vision.export import export_onnx, imagenet_label_map
-    from animal_verifier_train.vision.quantize import quantize_model_dir
+    from animal_verifier_train.vision.quantize import quantize_on_photos
 
     for name in backbones:
         fp32, int8 = models_dir / name, models_dir / f"{name}-int8"
@@ -137,8 +137,7 @@ def build_missing(models_dir: Path, backbones: Sequence[str]) -> None:
             export_onnx(build_model(backbone=name), imagenet_label_map(backbone=name), fp32)
         if not (int8 / MODEL_FILE).is_file():
             typer.echo(f"quantising {name} to {int8}")
-            calibration = [p.path for p in read_photos(ROOT / CALIBRATION_SET)]
-            quantize_model_dir(fp32, int8, calibration, calibrated_on=CALIBRATION_SET)
+            quantize_on_photos(fp32, int8, ROOT / CALIBRATION_SET, calibrated_on=CALIBRATION_SET)
 
 
 def _dir_name(model_name: str) -> str:

@@ -60,10 +60,9 @@ from animal_verifier_train.evaluation.claim_calibration import (
     folds_for,
     summarise,
 )
-from animal_verifier_train.evaluation.photos import DEV_PHOTO_FOLDERS, read_photo_sets, read_photos
+from animal_verifier_train.evaluation.photos import DEV_PHOTO_FOLDERS, read_photo_sets
 
 ROOT = Path(__file__).resolve().parents[1]
-CALIBRATION_SET = "assets/photos_dev"
 FIGURES = ("true_claims_supported", "false_claims_accepted", "no_animal_recognised")
 LEVELS = {
     "basic": ort.GraphOptimizationLevel.ORT_ENABLE_BASIC,
@@ -183,15 +182,15 @@ def main(
     folds: Annotated[int, typer.Option(min=3, help="Folds for the fold-to-fold spread")] = 10,
     repeats: Annotated[int, typer.Option(min=1, help="Timed passes per figure")] = 3,
 ) -> None:
-    from animal_verifier_train.vision.quantize import quantize_model_dir
+    from animal_verifier_train.vision.quantize import CALIBRATION_SET, quantize_on_photos
 
     if not (model_dir / MODEL_FILE).is_file():
         typer.secho(f"error: {model_dir / MODEL_FILE} not found (run `spacy project run export-classifier`)", err=True)
         raise typer.Exit(1)
     with tempfile.TemporaryDirectory() as tmp:
         work_dir = Path(tmp)
-        calibration = [p.path for p in read_photos(ROOT / CALIBRATION_SET)]
-        q = quantize_model_dir(model_dir, work_dir / "int8", calibration, calibrated_on=CALIBRATION_SET, progress=False)
+        int8 = work_dir / "int8"
+        q = quantize_on_photos(model_dir, int8, ROOT / CALIBRATION_SET, calibrated_on=CALIBRATION_SET, progress=False)
         typer.echo(f"quantised: {q.fp32_bytes / 1e6:.1f} MB -> {q.int8_bytes / 1e6:.1f} MB")
         report = compare(model_dir, work_dir, folds, repeats)
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -27,19 +27,17 @@ def main(
 ) -> None:
     from animal_verifier.vision.classifier import ModelDirError
     from animal_verifier.vision.image_io import ImageError
-    from animal_verifier_train.evaluation.photos import read_photos
-    from animal_verifier_train.vision.quantize import FORMATS, QuantizeError, quantize_model_dir
+    from animal_verifier_train.vision.quantize import FORMATS, QuantizeError, quantize_on_photos
 
     if quant_format not in FORMATS:
         _fail(f"--format must be one of {', '.join(FORMATS)}, not {quant_format!r}")
     if output_dir.resolve() == model_dir.resolve():
         _fail("--output-dir must not be --model-dir: the fp32 model stays as it is")
     try:
-        photos = [photo.path for photo in read_photos(calibration)]
-        q = quantize_model_dir(
+        q = quantize_on_photos(
             model_dir,
             output_dir,
-            photos,
+            calibration,
             calibrated_on=str(calibration),
             quant_format=quant_format,
             per_channel=per_channel,

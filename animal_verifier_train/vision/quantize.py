@@ -23,11 +23,13 @@ from tqdm import tqdm
 from animal_verifier.vision.classifier import INPUT_NAME, LABELS_FILE, MODEL_FILE, ImageClassifier, LabelMap
 from animal_verifier.vision.image_io import load_image
 from animal_verifier.vision.preprocess import Preprocessing, preprocess
+from animal_verifier_train.evaluation.photos import read_photos
 
 #: "QDQ" (QuantizeLinear/DequantizeLinear pairs around float ops, fused by ONNX Runtime) or "QOperator"
 #: (QLinearConv etc. written into the graph); docs/vision.md has which is faster here.
 FORMATS = {"QDQ": QuantFormat.QDQ, "QOperator": QuantFormat.QOperator}
 DEFAULT_FORMAT = "QDQ"
+CALIBRATION_SET = "assets/photos_dev"  # the photos whose activation ranges set the scales (issue 20)
 
 
 class QuantizeError(RuntimeError):
@@ -133,6 +135,16 @@ def quantize_model_dir(
         format=quant_format,
         fp32_bytes=(source / MODEL_FILE).stat().st_size,
         int8_bytes=(output / MODEL_FILE).stat().st_size,
+    )
+
+
+def quantize_on_photos(
+    source: str | Path, output: str | Path, photos: Path, *, calibrated_on: str, **options
+) -> QuantizeResult:
+    """:func:`quantize_model_dir` calibrated on the photos that ``photos``/photos.csv lists; ``calibrated_on``
+    names that folder as the user gave it (never an absolute path of this machine)."""
+    return quantize_model_dir(
+        source, output, [p.path for p in read_photos(photos)], calibrated_on=calibrated_on, **options
     )
 
 
